@@ -21,7 +21,7 @@ test("the curve is nearly the same at every rate (analog prototype, pre-warped)"
     const d = designKWeighting(rate);
     for (const f of [100, 1000, 3000]) {
       const diff = kWeightingMagnitudeDb(d, f, rate) - kWeightingMagnitudeDb(ref, f, 48000);
-      assert.ok(Math.abs(diff) < 0.05, `${rate} Hz at ${f} Hz: ${diff} dB`);
+      assert.ok(Math.abs(diff) < 0.1, `${rate} Hz at ${f} Hz: ${diff} dB`);
     }
   }
   // At 8 kHz the bilinear transform's warping is larger (pre-warping is exact only at f0).
