@@ -1,0 +1,10 @@
+// `npm run bench`: every benchmark, printed as ratios against the tools people use today.
+// Optional arguments pick benchmarks by name: `npm run bench -- analyze`.
+import { benchAnalyze } from "./analyze.mjs";
+
+const BENCHES = { analyze: benchAnalyze };
+const wanted = process.argv.slice(2);
+for (const [name, bench] of Object.entries(BENCHES)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  for (const line of bench()) console.log(line);
+}
