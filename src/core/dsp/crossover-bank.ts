@@ -1,0 +1,153 @@
+import type { Processor, ProcessSpec } from "./processor.js";
+import { designCrossover, type BiquadCoefficients, type CrossoverDesign } from "../design/crossover.js";
+
+/** Parameters of a crossover bank (the split used by the multiband compressor and the imager). */
+export interface CrossoverBankParams {
+  /**
+   * Crossover frequencies in Hz, strictly ascending, each in (0, 0.45·fs); 0 to 7 of them
+   * (bands = length + 1). Default [200, 2000].
+   */
+  readonly crossoversHz: readonly number[];
+}
+
+export const DEFAULTS: CrossoverBankParams = { crossoversHz: [200, 2000] };
+
+// Values this small are flushed: in Float64 state (to keep the FPU out of denormal arithmetic
+// in long silences) and in Float32 output (where anything under 1.18e-38 would be a denormal).
+const STATE_FLUSH = 1e-200;
+const OUTPUT_FLUSH = 1e-30;
+
+/**
+ * Runs one biquad over `buf[0..frames)` in place, transposed direct form II with Float64 state
+ * `state[at]`, `state[at + 1]`; coefficients `coef[k..k+5)` = b0, b1, b2, a1, a2.
+ */
+function runBiquad(buf: Float64Array, frames: number, coef: Float64Array, k: number, state: Float64Array, at: number): void {
+  const b0 = coef[k], b1 = coef[k + 1], b2 = coef[k + 2], a1 = coef[k + 3], a2 = coef[k + 4];
+  let s1 = state[at], s2 = state[at + 1];
+  for (let n = 0; n < frames; n++) {
+    const x = buf[n];
+    const y = b0 * x + s1;
+    s1 = b1 * x - a1 * y + s2;
+    s2 = b2 * x - a2 * y;
+    buf[n] = y;
+  }
+  state[at] = Math.abs(s1) < STATE_FLUSH ? 0 : s1;
+  state[at + 1] = Math.abs(s2) < STATE_FLUSH ? 0 : s2;
+}
+
+function putCoefficients(coef: Float64Array, k: number, c: BiquadCoefficients): void {
+  coef[k] = c.b0; coef[k + 1] = c.b1; coef[k + 2] = c.b2; coef[k + 3] = c.a1; coef[k + 4] = c.a2;
+}
+
+/**
+ * A phase-coherent Linkwitz-Riley (LR4) crossover bank (design: src/core/design/crossover.ts).
+ *
+ * `split(inputs, frames)` fills `bands[band][channel]` (Float64, `frames` valid samples) from
+ * Float64 inputs; the bands sum to the input through the shared all-pass Π AP_j (flat magnitude).
+ * As a `Processor`, `process` splits and sums back: the all-pass itself, with latency 0 (the IIR
+ * tree is causal and minimum-phase in its delay; its group delay is phase, not latency).
+ * With no crossovers it is one band and an exact identity.
+ */
+export class CrossoverBank implements Processor {
+  readonly latencySamples = 0;
+  readonly params: CrossoverBankParams;
+  /** `bands[band][channel]`: the last split, valid for the `frames` of the last `split` call. */
+  bands: Float64Array[][] = [];
+  design: CrossoverDesign | null = null;
+
+  private channels = 0;
+  // Per split j: LP, LP, HP, HP, AP sections at coef[(5 j + s) * 5].
+  private coef = new Float64Array(0);
+  // State per channel: per split j, LP×2, HP×2, then AP for each lower band i < j (2 values each).
+  private state: Float64Array[] = [];
+  private scratch: Float64Array[] = [];
+
+  constructor(params: Partial<CrossoverBankParams> = {}) {
+    this.params = { ...DEFAULTS, ...params };
+  }
+
+  get bandCount(): number {
+    return this.params.crossoversHz.length + 1;
+  }
+
+  prepare(spec: ProcessSpec): void {
+    const design = designCrossover(this.params.crossoversHz, spec.sampleRateHz);
+    this.design = design;
+    this.channels = spec.channels;
+    const splits = design.splits.length;
+    this.coef = new Float64Array(splits * 5 * 5);
+    design.splits.forEach((s, j) => {
+      putCoefficients(this.coef, (j * 5 + 0) * 5, s.lowpass);
+      putCoefficients(this.coef, (j * 5 + 1) * 5, s.lowpass);
+      putCoefficients(this.coef, (j * 5 + 2) * 5, s.highpass);
+      putCoefficients(this.coef, (j * 5 + 3) * 5, s.highpass);
+      putCoefficients(this.coef, (j * 5 + 4) * 5, s.allpass);
+    });
+    // 4 sections per split plus j all-pass sections at split j: 4S + S(S-1)/2 sections.
+    const sections = 4 * splits + (splits * (splits - 1)) / 2;
+    this.state = Array.from({ length: spec.channels }, () => new Float64Array(2 * sections));
+    this.bands = Array.from({ length: splits + 1 }, () =>
+      Array.from({ length: spec.channels }, () => new Float64Array(spec.maxBlockFrames)));
+    this.scratch = Array.from({ length: spec.channels }, () => new Float64Array(spec.maxBlockFrames));
+  }
+
+  /** Splits `inputs[c][0..frames)` (not modified) into `this.bands`. */
+  split(inputs: readonly Float64Array[], frames: number): void {
+    const splits = this.bandCount - 1;
+    const coef = this.coef;
+    for (let c = 0; c < this.channels; c++) {
+      const state = this.state[c];
+      const input = inputs[c];
+      if (splits === 0) {
+        this.bands[0][c].set(input.subarray(0, frames));
+        continue;
+      }
+      // `rest` holds the high output of the previous split; the last split writes it to the top band.
+      let rest = input;
+      let at = 0;
+      for (let j = 0; j < splits; j++) {
+        const low = this.bands[j][c];
+        low.set(rest.subarray(0, frames));
+        runBiquad(low, frames, coef, (j * 5 + 0) * 5, state, at);
+        runBiquad(low, frames, coef, (j * 5 + 1) * 5, state, at + 2);
+        const high = j === splits - 1 ? this.bands[splits][c] : this.scratch[c];
+        if (high !== rest) high.set(rest.subarray(0, frames));
+        runBiquad(high, frames, coef, (j * 5 + 2) * 5, state, at + 4);
+        runBiquad(high, frames, coef, (j * 5 + 3) * 5, state, at + 6);
+        at += 8;
+        // Phase compensation: every band below split j gets AP_j.
+        for (let i = 0; i < j; i++) {
+          runBiquad(this.bands[i][c], frames, coef, (j * 5 + 4) * 5, state, at);
+          at += 2;
+        }
+        rest = high;
+      }
+    }
+  }
+
+  process(channels: Float32Array[], frames: number): void {
+    const bands = this.bandCount;
+    if (bands === 1) return; // no crossover: exact identity
+    for (let c = 0; c < this.channels; c++) {
+      const x = channels[c], s = this.scratch[c];
+      for (let n = 0; n < frames; n++) s[n] = x[n];
+    }
+    // split() reads scratch as its input and only overwrites scratch after copying it (split 0).
+    this.split(this.scratch, frames);
+    for (let c = 0; c < this.channels; c++) sumBands(this.bands, c, channels[c], frames);
+  }
+
+  reset(): void {
+    for (const s of this.state) s.fill(0);
+  }
+}
+
+/** Writes Σ_b bands[b][c] to `out` (Float32), flushing would-be denormals to zero. */
+export function sumBands(bands: readonly Float64Array[][], c: number, out: Float32Array, frames: number): void {
+  const first = bands[0][c];
+  for (let n = 0; n < frames; n++) {
+    let y = first[n];
+    for (let b = 1; b < bands.length; b++) y += bands[b][c][n];
+    out[n] = y > OUTPUT_FLUSH || y < -OUTPUT_FLUSH ? y : 0;
+  }
+}
