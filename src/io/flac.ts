@@ -195,7 +195,18 @@ export class FlacReader implements AudioReader {
       }
       if (fill > 0) yield planes.map((p) => p.subarray(0, fill));
       if (emitted < totalFrames) {
-        throw new MastersmithError("E_TRUNCATED", { file, detail: `STREAMINFO declares ${totalFrames} frames, the stream decodes to ${emitted}` });
+        // Frames went missing without a decoder error: the frame parser skips what it cannot
+        // sync to, and drops an incomplete last frame. If the file's last frame header claims
+        // the declared end and the loss lies before that frame, the middle is damaged; else
+        // the file was cut short (possibly inside its last frame).
+        const last = lastFrameInTail(this.source, this.stream);
+        const code = last !== null && last.endSample >= totalFrames && emitted < last.firstSample ? "E_CORRUPT" : "E_TRUNCATED";
+        throw new MastersmithError(code, {
+          file,
+          detail: code === "E_CORRUPT"
+            ? `STREAMINFO declares ${totalFrames} frames, only ${emitted} decode: unreadable FLAC frames before the end`
+            : `STREAMINFO declares ${totalFrames} frames, the stream decodes to ${emitted}`,
+        });
       }
     } finally {
       try {
@@ -209,4 +220,71 @@ export class FlacReader implements AudioReader {
   async close(): Promise<void> {
     this.source.close();
   }
+}
+
+const TAIL_SCAN_BYTES = 256 * 1024;
+
+/** CRC-8, polynomial x^8 + x^2 + x + 1 (0x07), initial 0: the FLAC frame header check (RFC 9639 §9.1.8). */
+function crc8(bytes: Uint8Array, start: number, end: number): number {
+  let crc = 0;
+  for (let i = start; i < end; i++) {
+    crc ^= bytes[i];
+    for (let k = 0; k < 8; k++) crc = crc & 0x80 ? ((crc << 1) ^ 0x07) & 0xff : (crc << 1) & 0xff;
+  }
+  return crc;
+}
+
+/**
+ * The sample span of the last frame whose header is intact in the file's tail, or null if none
+ * is found. Parses frame headers per RFC 9639 §9.1 (sync, block size and rate codes, the
+ * UTF-8-style coded number, CRC-8); used only to tell truncation from mid-file corruption.
+ */
+export function lastFrameInTail(source: FileSource, stream: FlacStreamInfo): { firstSample: number; endSample: number } | null {
+  const start = Math.max(stream.audioOffsetBytes, source.sizeBytes - TAIL_SCAN_BYTES);
+  const tail = new Uint8Array(source.sizeBytes - start);
+  const n = source.readAt(tail, tail.length, start);
+  for (let p = n - 6; p >= 0; p--) {
+    if (tail[p] !== 0xff || (tail[p + 1] & 0xfe) !== 0xf8) continue;
+    const variable = (tail[p + 1] & 1) === 1;
+    const bsCode = tail[p + 2] >> 4;
+    const rateCode = tail[p + 2] & 0x0f;
+    const chanCode = tail[p + 3] >> 4;
+    const depthCode = (tail[p + 3] >> 1) & 0x07;
+    if (bsCode === 0 || rateCode === 0x0f || chanCode > 10 || depthCode === 3 || (tail[p + 3] & 1) !== 0) continue;
+    // Coded number: 1 to 7 bytes, UTF-8 style (36 bits max).
+    let q = p + 4;
+    const lead = tail[q];
+    let extra = 0;
+    if (lead < 0x80) extra = 0;
+    else if (lead >= 0xc0 && lead < 0xe0) extra = 1;
+    else if (lead >= 0xe0 && lead < 0xf0) extra = 2;
+    else if (lead >= 0xf0 && lead < 0xf8) extra = 3;
+    else if (lead >= 0xf8 && lead < 0xfc) extra = 4;
+    else if (lead >= 0xfc && lead < 0xfe) extra = 5;
+    else if (lead === 0xfe) extra = 6;
+    else continue;
+    if (q + 1 + extra + 4 > n) continue;
+    let number = extra === 0 ? lead : lead & (0x3f >> extra);
+    let ok = true;
+    for (let i = 1; i <= extra; i++) {
+      const b = tail[q + i];
+      if ((b & 0xc0) !== 0x80) { ok = false; break; }
+      number = number * 64 + (b & 0x3f);
+    }
+    if (!ok) continue;
+    q += 1 + extra;
+    let blockFrames: number;
+    if (bsCode === 1) blockFrames = 192;
+    else if (bsCode <= 5) blockFrames = 576 << (bsCode - 2);
+    else if (bsCode === 6) blockFrames = tail[q++] + 1;
+    else if (bsCode === 7) { blockFrames = ((tail[q] << 8) | tail[q + 1]) + 1; q += 2; }
+    else blockFrames = 256 << (bsCode - 8);
+    if (rateCode === 0x0c) q += 1;
+    else if (rateCode === 0x0d || rateCode === 0x0e) q += 2;
+    if (q >= n || crc8(tail, p, q) !== tail[q]) continue;
+    // Fixed block size: the number counts frames of the stream's block size (RFC 9639 §9.1.5).
+    const firstSample = variable ? number : number * stream.maxBlockFrames;
+    return { firstSample, endSample: firstSample + blockFrames };
+  }
+  return null;
 }
