@@ -9,7 +9,7 @@
  *   on a sample pair); three is the usual "clipped" criterion of clip detectors (e.g. the
  *   consecutive-samples rule of CD mastering QC tools). Runs still open at the end count.
  * - Peak density: the sample peak and the fraction of samples within 1 dB of it (from a histogram
- *   of |x| above -20 dBFS in steps of 0.001 of full scale, i.e. 0.01 dB near the top), the
+ *   of |x| in steps of 0.001 of full scale, i.e. 0.01 dB near the top), the
  *   "density of near-peak samples" that tells a limited master from a mix with a few peaks.
  * - Silence: leading and trailing time during which every channel's sample peak stays below
  *   -60 dBFS (|x| < 0.001). Fades and dither noise (about -90 dBFS at 16 bits) count as
@@ -23,10 +23,9 @@ export const MIN_CLIP_RUN_SAMPLES = 3;
 export const SILENCE_THRESHOLD_DBFS = -60;
 const SILENCE_THRESHOLD_LINEAR = 0.001;
 export const NEAR_PEAK_WITHIN_DB = 1;
-/** Histogram of |x| from 0.1 (-20 dBFS) up, bins of 0.001; the last bin holds everything >= 1. */
-const HIST_FLOOR = 0.1;
+/** Histogram of |x| in bins of 0.001 of full scale; the last bin holds everything >= 1. */
 const HIST_SCALE = 1000;
-const HIST_BINS = 1001 - HIST_FLOOR * HIST_SCALE;
+const HIST_BINS = HIST_SCALE + 1;
 
 export interface SignalChecksOptions {
   readonly sampleRateHz: number;
@@ -113,31 +112,40 @@ export class SignalChecksMeter {
       let runs = this.runs[c];
       let clipped = this.clipped[c];
       let longest = this.longest[c];
-      let lastInBlock = -1;
-      let firstInBlock = -1;
       for (let i = 0; i < frames; i++) {
         const v = x[i];
         sum += v;
         const a = v < 0 ? -v : v;
-        if (a > peak) peak = a;
-        if (a >= SILENCE_THRESHOLD_LINEAR) {
-          lastInBlock = i;
-          if (firstInBlock < 0) firstInBlock = i;
-          if (a >= HIST_FLOOR) {
-            hist[Math.min(HIST_BINS - 1, Math.floor((a - HIST_FLOOR) * HIST_SCALE))]++;
-          }
-          if (a >= FULL_SCALE_LINEAR) {
-            run++;
-            continue;
-          }
-        }
-        if (run > 0) {
+        peak = a > peak ? a : peak;
+        // Always increment (no data-dependent branch: music crosses any level at random).
+        const k = (a * HIST_SCALE) | 0;
+        hist[k < HIST_BINS - 1 ? k : HIST_BINS - 1]++;
+        if (a >= FULL_SCALE_LINEAR) {
+          run++;
+        } else if (run > 0) {
           if (run >= MIN_CLIP_RUN_SAMPLES) {
             runs++;
             clipped += run;
             if (run > longest) longest = run;
           }
           run = 0;
+        }
+      }
+      // Silence: scan in from both ends only as far as the first loud sample.
+      let firstInBlock = -1;
+      let lastInBlock = -1;
+      for (let i = 0; i < frames; i++) {
+        if (Math.abs(x[i]) >= SILENCE_THRESHOLD_LINEAR) {
+          firstInBlock = i;
+          break;
+        }
+      }
+      if (firstInBlock >= 0) {
+        for (let i = frames - 1; i >= firstInBlock; i--) {
+          if (Math.abs(x[i]) >= SILENCE_THRESHOLD_LINEAR) {
+            lastInBlock = i;
+            break;
+          }
         }
       }
       this.sum[c] += sum;
@@ -172,11 +180,11 @@ export class SignalChecksMeter {
       };
     });
     const silent = this.firstLoud < 0;
-    // Peaks below -20 dBFS are outside the histogram: the density is then reported as 0.
+    // Counted from the bin holding peak - 1 dB: exact to one bin (0.01 dB near full scale).
     let near = 0;
-    if (this.peak >= HIST_FLOOR) {
-      const fromBin = Math.floor((this.peak * Math.pow(10, -NEAR_PEAK_WITHIN_DB / 20) - HIST_FLOOR) * HIST_SCALE);
-      for (let b = Math.max(0, fromBin); b < HIST_BINS; b++) near += this.hist[b];
+    if (this.peak > 0) {
+      const fromBin = Math.floor(this.peak * Math.pow(10, -NEAR_PEAK_WITHIN_DB / 20) * HIST_SCALE);
+      for (let b = Math.min(fromBin, HIST_BINS - 1); b < HIST_BINS; b++) near += this.hist[b];
     }
     return {
       durationS: n / fs,
