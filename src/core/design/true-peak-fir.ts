@@ -37,6 +37,7 @@ export interface TruePeakFirDesign {
   readonly peakGainBound: number;
 }
 
+// The kernels below are unrolled for exactly these tap counts.
 const STAGE1_TAPS = 64;
 const STAGE1_BETA = 8;
 const STAGE2_TAPS = 16;
@@ -233,55 +234,184 @@ export class TruePeakInterpolator {
    * value, mode 2 the per-position max |y|; returns `peak`.
    */
   private compute(x: Float64Array, from: number, to: number, peak: number, out: Float64Array | Float32Array | null, outOffset: number, mode: 0 | 1 | 2 = 0): number {
-    const a = this.a, half1 = a.length / 2, last1 = a.length - 1;
-    const u = this.u;
-    // Stage 1 for positions [from - warmUp, to): u[2m] = x[i - 32], u[2m+1] = half-sample value.
     const base = from - this.warmUp;
-    for (let i = base; i < to; i++) {
-      let acc = 0;
-      for (let k = 0; k < half1; k++) acc += a[k] * (x[i - k] + x[i - last1 + k]);
-      const m = 2 * (i - base);
-      u[m] = x[i - half1];
-      u[m + 1] = acc;
-    }
-    if (this.factor === 2) {
-      for (let i = from, m = 2 * (from - base); i < to; i++, m += 2) {
-        const y0 = u[m], y1 = u[m + 1];
-        if (out === null) {
-          const p = Math.max(Math.abs(y0), Math.abs(y1));
-          if (p > peak) peak = p;
-        } else if (mode === 1) {
-          const o = outOffset + 2 * (i - from);
-          out[o] = y0; out[o + 1] = y1;
-        } else {
-          out[outOffset + i - from] = Math.max(Math.abs(y0), Math.abs(y1));
-        }
-      }
+    const u = this.u;
+    stage1(x, base, to, this.a, u, 0);
+    const mFrom = 2 * (from - base), mTo = 2 * (to - base);
+    if (this.factor === 4) {
+      // Outputs at input times i - 36, -35.75, -35.5, -35.25.
+      if (out === null) return stage2Peak(u, mFrom, mTo, this.b, peak);
+      stage2Write(u, mFrom, mTo, this.b, out, outOffset, mode === 2);
       return peak;
     }
-    const b = this.b, half2 = b.length / 2, last2 = b.length - 1;
-    for (let i = from, m = 2 * (from - base); i < to; i++, m += 2) {
-      // Outputs at input times i - 36, -35.75, -35.5, -35.25.
-      let acc1 = 0, acc3 = 0;
-      for (let j = 0; j < half2; j++) {
-        acc1 += b[j] * (u[m - j] + u[m - last2 + j]);
-        acc3 += b[j] * (u[m + 1 - j] + u[m + 1 - last2 + j]);
-      }
-      const y0 = u[m - half2], y2 = u[m + 1 - half2];
+    // 2x: outputs at input times i - 32 and i - 31.5.
+    for (let m = mFrom, o = outOffset; m < mTo; m += 2) {
+      const y0 = u[m], y1 = u[m + 1];
+      const p = Math.max(Math.abs(y0), Math.abs(y1));
       if (out === null) {
-        let p = Math.abs(y0);
-        const p1 = Math.abs(acc1), p2 = Math.abs(y2), p3 = Math.abs(acc3);
-        if (p1 > p) p = p1;
-        if (p2 > p) p = p2;
-        if (p3 > p) p = p3;
         if (p > peak) peak = p;
       } else if (mode === 1) {
-        const o = outOffset + 4 * (i - from);
-        out[o] = y0; out[o + 1] = acc1; out[o + 2] = y2; out[o + 3] = acc3;
+        out[o++] = y0;
+        out[o++] = y1;
       } else {
-        out[outOffset + i - from] = Math.max(Math.abs(y0), Math.abs(acc1), Math.abs(y2), Math.abs(acc3));
+        out[o++] = p;
       }
     }
     return peak;
+  }
+}
+
+// ---- Hot kernels (unrolled by hand for V8: coefficients in locals, no inner loop) ----
+
+/**
+ * Stage 1 for input positions [from, to) of `x` into `u` starting at u[2 * uStart]:
+ * u[2m] = x[i - 32] (the integer phase), u[2m + 1] = half-sample value (64 symmetric taps, folded).
+ */
+function stage1(x: Float64Array, from: number, to: number, a: Float64Array, u: Float64Array, uStart: number): void {
+  const a0 = a[0];
+  const a1 = a[1];
+  const a2 = a[2];
+  const a3 = a[3];
+  const a4 = a[4];
+  const a5 = a[5];
+  const a6 = a[6];
+  const a7 = a[7];
+  const a8 = a[8];
+  const a9 = a[9];
+  const a10 = a[10];
+  const a11 = a[11];
+  const a12 = a[12];
+  const a13 = a[13];
+  const a14 = a[14];
+  const a15 = a[15];
+  const a16 = a[16];
+  const a17 = a[17];
+  const a18 = a[18];
+  const a19 = a[19];
+  const a20 = a[20];
+  const a21 = a[21];
+  const a22 = a[22];
+  const a23 = a[23];
+  const a24 = a[24];
+  const a25 = a[25];
+  const a26 = a[26];
+  const a27 = a[27];
+  const a28 = a[28];
+  const a29 = a[29];
+  const a30 = a[30];
+  const a31 = a[31];
+  for (let i = from, m = 2 * uStart; i < to; i++, m += 2) {
+    u[m] = x[i - 32];
+    u[m + 1] =
+        a0 * (x[i] + x[i - 63]) +
+        a1 * (x[i - 1] + x[i - 62]) +
+        a2 * (x[i - 2] + x[i - 61]) +
+        a3 * (x[i - 3] + x[i - 60]) +
+        a4 * (x[i - 4] + x[i - 59]) +
+        a5 * (x[i - 5] + x[i - 58]) +
+        a6 * (x[i - 6] + x[i - 57]) +
+        a7 * (x[i - 7] + x[i - 56]) +
+        a8 * (x[i - 8] + x[i - 55]) +
+        a9 * (x[i - 9] + x[i - 54]) +
+        a10 * (x[i - 10] + x[i - 53]) +
+        a11 * (x[i - 11] + x[i - 52]) +
+        a12 * (x[i - 12] + x[i - 51]) +
+        a13 * (x[i - 13] + x[i - 50]) +
+        a14 * (x[i - 14] + x[i - 49]) +
+        a15 * (x[i - 15] + x[i - 48]) +
+        a16 * (x[i - 16] + x[i - 47]) +
+        a17 * (x[i - 17] + x[i - 46]) +
+        a18 * (x[i - 18] + x[i - 45]) +
+        a19 * (x[i - 19] + x[i - 44]) +
+        a20 * (x[i - 20] + x[i - 43]) +
+        a21 * (x[i - 21] + x[i - 42]) +
+        a22 * (x[i - 22] + x[i - 41]) +
+        a23 * (x[i - 23] + x[i - 40]) +
+        a24 * (x[i - 24] + x[i - 39]) +
+        a25 * (x[i - 25] + x[i - 38]) +
+        a26 * (x[i - 26] + x[i - 37]) +
+        a27 * (x[i - 27] + x[i - 36]) +
+        a28 * (x[i - 28] + x[i - 35]) +
+        a29 * (x[i - 29] + x[i - 34]) +
+        a30 * (x[i - 30] + x[i - 33]) +
+        a31 * (x[i - 31] + x[i - 32]);
+  }
+}
+
+/** Stage 2 (4x): max |v| over the outputs of u indices m = mFrom, mFrom + 2, ... < mTo, combined with `peak`. */
+function stage2Peak(u: Float64Array, mFrom: number, mTo: number, b: Float64Array, peak: number): number {
+  const b0 = b[0];
+  const b1 = b[1];
+  const b2 = b[2];
+  const b3 = b[3];
+  const b4 = b[4];
+  const b5 = b[5];
+  const b6 = b[6];
+  const b7 = b[7];
+  for (let m = mFrom; m < mTo; m += 2) {
+    const v1 =
+        b0 * (u[m] + u[m - 15]) +
+        b1 * (u[m - 1] + u[m - 14]) +
+        b2 * (u[m - 2] + u[m - 13]) +
+        b3 * (u[m - 3] + u[m - 12]) +
+        b4 * (u[m - 4] + u[m - 11]) +
+        b5 * (u[m - 5] + u[m - 10]) +
+        b6 * (u[m - 6] + u[m - 9]) +
+        b7 * (u[m - 7] + u[m - 8]);
+    const v3 =
+        b0 * (u[m + 1] + u[m + 1 - 15]) +
+        b1 * (u[m + 1 - 1] + u[m + 1 - 14]) +
+        b2 * (u[m + 1 - 2] + u[m + 1 - 13]) +
+        b3 * (u[m + 1 - 3] + u[m + 1 - 12]) +
+        b4 * (u[m + 1 - 4] + u[m + 1 - 11]) +
+        b5 * (u[m + 1 - 5] + u[m + 1 - 10]) +
+        b6 * (u[m + 1 - 6] + u[m + 1 - 9]) +
+        b7 * (u[m + 1 - 7] + u[m + 1 - 8]);
+    const v0 = u[m - 8], v2 = u[m - 7];
+    const p0 = v0 < 0 ? -v0 : v0, p1 = v1 < 0 ? -v1 : v1, p2 = v2 < 0 ? -v2 : v2, p3 = v3 < 0 ? -v3 : v3;
+    if (p0 > peak) peak = p0;
+    if (p1 > peak) peak = p1;
+    if (p2 > peak) peak = p2;
+    if (p3 > peak) peak = p3;
+  }
+  return peak;
+}
+
+/** Stage 2 (4x) writing values: mode 1 all four outputs per position, mode 2 their max |v|. */
+function stage2Write(u: Float64Array, mFrom: number, mTo: number, b: Float64Array, out: Float64Array | Float32Array, outOffset: number, perSampleMax: boolean): void {
+  const b0 = b[0];
+  const b1 = b[1];
+  const b2 = b[2];
+  const b3 = b[3];
+  const b4 = b[4];
+  const b5 = b[5];
+  const b6 = b[6];
+  const b7 = b[7];
+  for (let m = mFrom, o = outOffset; m < mTo; m += 2) {
+    const v1 =
+        b0 * (u[m] + u[m - 15]) +
+        b1 * (u[m - 1] + u[m - 14]) +
+        b2 * (u[m - 2] + u[m - 13]) +
+        b3 * (u[m - 3] + u[m - 12]) +
+        b4 * (u[m - 4] + u[m - 11]) +
+        b5 * (u[m - 5] + u[m - 10]) +
+        b6 * (u[m - 6] + u[m - 9]) +
+        b7 * (u[m - 7] + u[m - 8]);
+    const v3 =
+        b0 * (u[m + 1] + u[m + 1 - 15]) +
+        b1 * (u[m + 1 - 1] + u[m + 1 - 14]) +
+        b2 * (u[m + 1 - 2] + u[m + 1 - 13]) +
+        b3 * (u[m + 1 - 3] + u[m + 1 - 12]) +
+        b4 * (u[m + 1 - 4] + u[m + 1 - 11]) +
+        b5 * (u[m + 1 - 5] + u[m + 1 - 10]) +
+        b6 * (u[m + 1 - 6] + u[m + 1 - 9]) +
+        b7 * (u[m + 1 - 7] + u[m + 1 - 8]);
+    const v0 = u[m - 8], v2 = u[m - 7];
+    if (perSampleMax) {
+      out[o++] = Math.max(Math.abs(v0), Math.abs(v1), Math.abs(v2), Math.abs(v3));
+    } else {
+      out[o] = v0; out[o + 1] = v1; out[o + 2] = v2; out[o + 3] = v3;
+      o += 4;
+    }
   }
 }
