@@ -105,8 +105,8 @@ describe("corpus", () => {
     for (const series of [m.spectrum.midDb, m.spectrum.sideDb, m.spectrum.loudestMidDb, m.spectrum.loudestSideDb]) {
       for (const db of series) assert.ok(db !== null && Number.isFinite(db) && db < 0 && db > -120, `band level ${db}`);
     }
-    const loudestSum = 10 * Math.log10(m.spectrum.loudestMidDb.reduce((a, db) => a + 10 ** (db! / 10), 0));
-    const overallSum = 10 * Math.log10(m.spectrum.midDb.reduce((a, db) => a + 10 ** (db! / 10), 0));
+    const loudestSum = 10 * Math.log10(m.spectrum.loudestMidDb.reduce((a: number, db) => a + 10 ** (db! / 10), 0));
+    const overallSum = 10 * Math.log10(m.spectrum.midDb.reduce((a: number, db) => a + 10 ** (db! / 10), 0));
     assert.ok(loudestSum >= overallSum, "the loudest half is not quieter than the whole");
     const d = diagnose({
       integratedLufs: -12.9, truePeakDbtp: 0.2, samplePeakDbfs: m.checks.clipping.samplePeakDbfs, plrDb: 13.1,
