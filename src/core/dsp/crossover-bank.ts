@@ -1,5 +1,5 @@
 import type { Processor, ProcessSpec } from "./processor.js";
-import { designCrossover, type BiquadCoefficients, type CrossoverDesign } from "../design/crossover.js";
+import { crossoverProblem, designCrossover, type BiquadCoefficients, type CrossoverDesign } from "../design/crossover.js";
 
 /** Parameters of a crossover bank (the split used by the multiband compressor and the imager). */
 export interface CrossoverBankParams {
@@ -64,6 +64,9 @@ export class CrossoverBank implements Processor {
 
   constructor(params: Partial<CrossoverBankParams> = {}) {
     this.params = { ...DEFAULTS, ...params };
+    // Order and sign now; the distance to Nyquist is checked in prepare, when the rate is known.
+    const problem = crossoverProblem(this.params.crossoversHz, Infinity);
+    if (problem !== null) throw new RangeError(problem);
   }
 
   get bandCount(): number {
@@ -142,12 +145,18 @@ export class CrossoverBank implements Processor {
   }
 }
 
-/** Writes Σ_b bands[b][c] to `out` (Float32), flushing would-be denormals to zero. */
+/**
+ * Writes Σ_b bands[b][c] to `out` (Float32), flushing would-be denormals to zero. Accumulates in
+ * place in bands[0][c] (band-major loops, the same addition order as a per-sample sum).
+ */
 export function sumBands(bands: readonly Float64Array[][], c: number, out: Float32Array, frames: number): void {
-  const first = bands[0][c];
+  const acc = bands[0][c];
+  for (let b = 1; b < bands.length; b++) {
+    const band = bands[b][c];
+    for (let n = 0; n < frames; n++) acc[n] += band[n];
+  }
   for (let n = 0; n < frames; n++) {
-    let y = first[n];
-    for (let b = 1; b < bands.length; b++) y += bands[b][c][n];
+    const y = acc[n];
     out[n] = y > OUTPUT_FLUSH || y < -OUTPUT_FLUSH ? y : 0;
   }
 }
