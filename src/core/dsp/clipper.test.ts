@@ -5,7 +5,7 @@ import { processorContract, renderInBlocks } from "../../test-support/processor-
 import { amplitudeSpectrumDb, coherentBin, worstInharmonic } from "../../test-support/coherent-spectrum.js";
 
 processorContract("clipper soft (defaults)", () => new Clipper());
-processorContract("clipper hard -6 dB", () => new Clipper({ thresholdDb: -6, kneeDb: 0 }), { sampleRatesHz: [44100, 96000] });
+processorContract("clipper hard -6 dB", () => new Clipper({ thresholdDb: -6, mode: "hard" }), { sampleRatesHz: [44100, 96000] });
 
 const RATE = 44100;
 const N = 65536;
@@ -39,7 +39,10 @@ test("narrow knees get more oversampling by default and stay under -90 dBFS", ()
 });
 
 test("hard clip: 16x oversampling keeps aliasing of a 5 kHz sine 6 dB over under -84 dBFS (4x would be ~-60)", () => {
-  const hard = aliasing(new Clipper({ thresholdDb: -6, kneeDb: 0 }), 0);
+  const hardClipper = new Clipper({ thresholdDb: -6, mode: "hard" });
+  assert.equal(hardClipper.kneeDb, 0);
+  assert.equal(hardClipper.oversampling, 16);
+  const hard = aliasing(hardClipper, 0);
   const hard4 = aliasing(new Clipper({ thresholdDb: -6, kneeDb: 0, oversampling: 4 }), 0);
   console.log(`hard 16x: ${hard.levelDb.toFixed(1)} dBFS at ${hard.freqHz.toFixed(0)} Hz; hard 4x: ${hard4.levelDb.toFixed(1)} dBFS`);
   assert.ok(hard.levelDb < -84);

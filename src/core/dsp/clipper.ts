@@ -16,13 +16,18 @@ export interface ClipperParams {
    */
   readonly kneeDb?: number;
   /**
+   * ChainSpec's `mode`: "hard" forces kneeDb 0 (hard clip at the threshold, 16x oversampled);
+   * "soft" (default) uses `kneeDb`.
+   */
+  readonly mode?: "soft" | "hard";
+  /**
    * Oversampling factor 4, 8 or 16; default by knee: 4 for kneeDb >= 4, 8 for kneeDb >= 1,
    * 16 below (a hard clip aliases far more: see clipper.test.ts for the measured figures).
    */
   readonly oversampling?: number;
 }
 
-export const DEFAULTS = { thresholdDb: -1, kneeDb: 6 } as const;
+export const DEFAULTS = { thresholdDb: -1, kneeDb: 6, mode: "soft" } as const;
 
 /** Default oversampling for a knee width: the smallest factor whose aliasing stays under -90 dBFS in our test (hard clip: 16x). */
 export function clipperOversamplingFor(kneeDb: number): number {
@@ -51,7 +56,7 @@ export class Clipper implements Processor {
 
   constructor(params: ClipperParams = {}) {
     this.thresholdDb = params.thresholdDb ?? DEFAULTS.thresholdDb;
-    this.kneeDb = Math.max(0, params.kneeDb ?? DEFAULTS.kneeDb);
+    this.kneeDb = params.mode === "hard" ? 0 : Math.max(0, params.kneeDb ?? DEFAULTS.kneeDb);
     this.oversampling = params.oversampling ?? clipperOversamplingFor(this.kneeDb);
     this.os = new Oversampler(this.oversampling);
     this.latencySamples = this.os.latencySamples;
