@@ -101,4 +101,15 @@ describe("FLAC", () => {
     await reader.close();
     assert.equal(frames, reader.info.frames);
   });
+
+  test("a piped FLAC (STREAMINFO total 0) reports framesUnknown and still reads every frame", async (t) => {
+    const dir = tempDir(t);
+    const path = join(dir, "piped.flac");
+    const r = spawnSync("ffmpeg", ["-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "sine=440:d=1", "-ac", "2", "-c:a", "flac", "-f", "flac", "pipe:1"], { maxBuffer: 64 * 1024 * 1024 });
+    writeFileSync(path, r.stdout);
+    const { info, data } = await readAll(path);
+    assert.equal(info.frames, 0);
+    assert.equal(info.framesUnknown, true);
+    assert.equal(data[0].length, 44100);
+  });
 });
