@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian tools the tests and benchmarks use as independent oracles (ffmpeg's
-# ebur128 meter, flac, sox, lame) when they are missing. Called by `npm test`, `npm run bench`
-# and .ci/run, so a fresh Debian machine passes the same way CI does.
+# ebur128 meter, flac, sox, lame) and chromium (the browser render test) when they are missing.
+# Called by `npm test`, `npm run bench` and .ci/run, so a fresh Debian machine passes the same way CI does.
 set -euo pipefail
 need=()
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v flac   >/dev/null 2>&1 || need+=(flac)
 command -v sox    >/dev/null 2>&1 || need+=(sox)
 command -v lame   >/dev/null 2>&1 || need+=(lame)
+# Debian's chromium, driven by playwright-core for the browser render test (test/browser).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "Installing Debian packages: ${need[*]}" >&2
 SUDO=""
