@@ -4,11 +4,12 @@
  */
 
 /** The container, as detected from the file's content (magic bytes), never from its name. */
-export type Container = "wav" | "rf64" | "bw64" | "aiff" | "aifc" | "flac";
+export type Container = "wav" | "rf64" | "bw64" | "aiff" | "aifc" | "flac" | "mp3" | "ogg" | "mp4";
 
 export interface AudioInfo {
   container: Container;
-  /** ffmpeg-style codec name: "pcm_s16le", "pcm_s24be", "pcm_u8", "pcm_f32le", "pcm_f64be", "flac". */
+  /** ffmpeg-style codec name: "pcm_s16le", "pcm_s24be", "pcm_u8", "pcm_f32le", "pcm_f64be", "flac",
+   *  "mp3", "vorbis", "opus", "aac", "alac" (lossy codecs decode to float: sampleFormat "float", bitDepth 32). */
   codec: string;
   sampleRateHz: number;
   channels: number;
