@@ -40,6 +40,7 @@ export const STAGES = {
           freqHz: { kind: "number", unit: "Hz", min: 10, max: 40000, default: 1000, doc: "Centre, corner or pivot frequency." },
           gainDb: { kind: "number", unit: "dB", min: -24, max: 24, default: 0, doc: "Gain (bell, shelves, tilt); ignored by pass filters." },
           q: { kind: "number", unit: "", min: 0.1, max: 24, default: 0.7071, doc: "Quality factor (bandwidth of bells, resonance of pass filters, slope of shelves)." },
+          order: { kind: "number", unit: "", min: 1, max: 8, default: 2, integer: true, doc: "Pass filters only: Butterworth order, 6 dB/octave per order (q applies to order 2)." },
         },
       },
     },
@@ -91,13 +92,14 @@ export const STAGES = {
       driveDb: { kind: "number", unit: "dB", min: 0, max: 36, default: 6, doc: "Gain into the curve." },
       curve: { kind: "enum", values: ["tanh", "tube"], default: "tanh", doc: "Transfer curve (tube is asymmetric: even harmonics)." },
       mixPct: { kind: "number", unit: "%", min: 0, max: 100, default: 100, doc: "Wet share." },
+      outputGainDb: { kind: "number", unit: "dB", min: -24, max: 24, default: 0, doc: "Output trim." },
     },
   },
   clipper: {
-    doc: "Oversampled soft or hard clipper.",
+    doc: "Oversampled clipper: a tanh knee above the threshold (soft), or a hard clip with 16x oversampling.",
     params: {
-      thresholdDb: { kind: "number", unit: "dBFS", min: -24, max: 0, default: -1, doc: "Clipping level." },
-      mode: { kind: "enum", values: ["soft", "hard"], default: "soft", doc: "Soft (smooth knee) or hard (with anti-aliasing)." },
+      thresholdDb: { kind: "number", unit: "dBFS", min: -24, max: 0, default: -1, doc: "Level below which the signal passes untouched." },
+      kneeDb: { kind: "number", unit: "dB", min: 0, max: 12, default: 6, doc: "Width of the soft region above the threshold; the output never exceeds threshold + knee. 0 is a hard clip." },
     },
   },
   limiter: {
@@ -105,7 +107,8 @@ export const STAGES = {
     params: {
       ceilingDbtp: { kind: "number", unit: "dBTP", min: -20, max: 0, default: -1, doc: "True-peak ceiling." },
       lookaheadMs: { kind: "number", unit: "ms", min: 0.5, max: 20, default: 5, doc: "Look-ahead (latency, removed by the renderer)." },
-      releaseMs: { kind: "number", unit: "ms", min: 1, max: 2000, default: 100, doc: "Release time; adapted to the material." },
+      releaseMs: { kind: "number", unit: "ms", min: 1, max: 2000, default: 100, doc: "Release time constant." },
+      holdMs: { kind: "number", unit: "ms", min: 0, max: 100, default: 25, doc: "The gain holds its deepest reduction this long (at least the look-ahead) before releasing, so bass half-cycles are not modulated." },
     },
   },
 } as const satisfies Record<string, { doc: string; params: ParamDefs }>;
