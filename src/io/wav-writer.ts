@@ -2,7 +2,10 @@
  * Streaming WAV writer. Samples go to `<path>.partial-<random>` and the file appears under its
  * real name only on a successful close (DESIGN.md, Codes: never a half-written output).
  *
- * Layout: RIFF/WAVE, a 28-byte JUNK chunk reserved for a ds64 chunk, fmt, data. When the data
+ * Layout: RIFF/WAVE, a 28-byte JUNK chunk reserved for a ds64 chunk, fmt, the caller's metadata
+ * chunks (bext, LIST/INFO, `id3 `: see tags*.ts), data. Metadata chunks sit before the data so
+ * a fixed-size one (bext, whose loudness fields are only known at the end) can be rewritten in
+ * place with `replaceChunk` before `close`. When the data
  * passes 4 GiB the JUNK becomes ds64 and the file becomes RF64 in place (EBU Tech 3306 §3), so
  * the samples never move. WAVE_FORMAT_EXTENSIBLE is used for more than 2 channels or more than
  * 16 bits (Microsoft's WAVEFORMATEXTENSIBLE guidance; 32-bit float is always > 16 bits).
@@ -26,6 +29,13 @@ export interface WavWriterOptions {
   force?: boolean;
   /** Test hook: data size above which the file becomes RF64 (default 0xFFFFFFFF − header). */
   rf64ThresholdBytes?: number;
+  /** Chunks written between fmt and data, in order (four-character id, body without header). */
+  chunks?: readonly WavChunk[];
+}
+
+export interface WavChunk {
+  readonly id: string;
+  readonly body: Uint8Array;
 }
 
 export interface WavWriter {
@@ -34,6 +44,8 @@ export interface WavWriter {
   readonly framesWritten: number;
   /** Appends `frames` frames of planar samples (nominal range [-1, 1)). */
   write(channels: Float32Array[], frames: number): Promise<void>;
+  /** Rewrites a metadata chunk given at creation with a body of the same length (e.g. bext at the end). */
+  replaceChunk(id: string, body: Uint8Array): void;
   /** Finishes the header and renames the partial file to `path`. */
   close(): Promise<void>;
   /** Deletes the partial file; `path` is left untouched. */
@@ -51,6 +63,11 @@ export async function createWavWriter(path: string, options: WavWriterOptions): 
     checkFormat(path, channels, sampleRateHz);
   } catch (e) {
     throw new MastersmithError("E_BAD_ARGUMENT", { file: path, detail: (e as MastersmithError).detail });
+  }
+  for (const chunk of options.chunks ?? []) {
+    if (!/^[\x20-\x7e]{4}$/.test(chunk.id) || chunk.id === "data" || chunk.id === "fmt ") {
+      throw new MastersmithError("E_BAD_ARGUMENT", { file: path, detail: `metadata chunk id '${chunk.id}'` });
+    }
   }
   const validDepth = sampleFormat === "float" ? bitDepth === 32 : bitDepth === 16 || bitDepth === 24 || bitDepth === 32;
   if (!validDepth) {
@@ -83,6 +100,8 @@ class Writer implements WavWriter {
   private readonly frameBytes: number;
   private readonly headerBytes: number;
   private readonly rf64ThresholdBytes: number;
+  /** Metadata chunks: id, body, byte offset of the chunk header in the file. */
+  private readonly chunks: { id: string; body: Uint8Array; offsetBytes: number }[] = [];
   private dataBytes = 0;
   private buffer: Uint8Array;
   private view: DataView;
@@ -100,7 +119,12 @@ class Writer implements WavWriter {
     this.force = o.force === true;
     this.bytesPerSample = o.bitDepth / 8;
     this.frameBytes = this.bytesPerSample * o.channels;
-    this.headerBytes = 12 + 8 + JUNK_BYTES + 8 + (this.extensible ? 40 : 16) + 8;
+    let offsetBytes = 12 + 8 + JUNK_BYTES + 8 + (this.extensible ? 40 : 16);
+    for (const c of o.chunks ?? []) {
+      this.chunks.push({ id: c.id, body: c.body, offsetBytes });
+      offsetBytes += 8 + c.body.length + (c.body.length & 1); // RIFF pad byte
+    }
+    this.headerBytes = offsetBytes + 8;
     this.rf64ThresholdBytes = o.rf64ThresholdBytes ?? 0xffffffff - this.headerBytes - 1;
     this.buffer = new Uint8Array(WRITE_CHUNK_FRAMES * this.frameBytes);
     this.view = new DataView(this.buffer.buffer);
@@ -153,6 +177,15 @@ class Writer implements WavWriter {
         } else dv.setInt32(p, v, true);
       }
     }
+  }
+
+  replaceChunk(id: string, body: Uint8Array): void {
+    const chunk = this.chunks.find((c) => c.id === id);
+    if (chunk === undefined || chunk.body.length !== body.length) {
+      throw new MastersmithError("E_INTERNAL", { file: this.path, detail: `no '${id}' chunk of ${body.length} bytes to replace` });
+    }
+    chunk.body = body;
+    this.writeAt(body, chunk.offsetBytes + 8);
   }
 
   async close(): Promise<void> {
@@ -245,6 +278,12 @@ class Writer implements WavWriter {
       p += 40;
     } else {
       p += 16;
+    }
+    for (const c of this.chunks) {
+      ascii(c.id, p);
+      dv.setUint32(p + 4, c.body.length, true);
+      h.set(c.body, p + 8);
+      p += 8 + c.body.length + (c.body.length & 1);
     }
     ascii("data", p);
     dv.setUint32(p + 4, rf64 ? 0xffffffff : this.dataBytes, true);
