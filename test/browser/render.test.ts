@@ -1,0 +1,143 @@
+/**
+ * One engine in Node and the browser (DESIGN.md principle 1): the same ChainSpec rendered over a
+ * corpus excerpt by renderChainOffline in Node (the TypeScript source, through tsx) and in
+ * headless Chromium (the same source bundled by esbuild into one ES module) gives the same
+ * samples.
+ *
+ * Expected: bit-identical. Both sides are V8 running the same float64 arithmetic in the same
+ * order (ECMA-262 §6.1.6.1: IEEE 754-2019 binary64, round to nearest), and Float32Array stores
+ * round the same way. The one known source of divergence is Math.exp/log/tanh/sin/pow, which the
+ * spec leaves "implementation-approximated" (ECMA-262 §21.3.2): a different V8 (Node 20 ships
+ * V8 11.3, Chromium 156 a much newer one) may return a result one ulp away. Such a difference
+ * would be ~1e-16 relative inside the float64 math and at most one float32 rounding step
+ * (2^-24 relative, -144 dBFS at full scale) at the output, so the test allows -140 dBFS and
+ * reports which case it saw.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { renderChainOffline } from "../../src/core/chain/offline.js";
+import { STAGE_TYPES } from "../../src/core/chain/stages.js";
+import { openAudioFile } from "../../src/io/open.js";
+import { bundleCore } from "../../scripts/bundle-core.mjs";
+import { compareRenders, openBrowserRenderer, type BrowserRenderer } from "./harness.mjs";
+
+const CORPUS_FILE = "/work/shared/corpus/dev/dev07_weight_of_revenge_UNMASTERED.flac";
+/** The excerpt: 8 s from 15 s in (the song is playing at full level there). */
+const EXCERPT_START_S = 15;
+const EXCERPT_LENGTH_S = 8;
+/** -140 dBFS: the most a last-ulp difference in a Math function may leave at the output. */
+const MAX_DIFF_LINEAR = 1e-7;
+
+/** A chain with every stage type of stages.ts, each set to do audible work on this material. */
+export const FULL_CHAIN = {
+  version: 1,
+  stages: [
+    { type: "highpass", cutoffHz: 25, order: 2 },
+    { type: "eq", phase: "minimum", bands: [
+      { shape: "lowShelf", freqHz: 110, gainDb: 1.5, q: 0.7071 },
+      { shape: "bell", freqHz: 3200, gainDb: -1.5, q: 1.2 },
+      { shape: "highShelf", freqHz: 10000, gainDb: 2, q: 0.7071 },
+      { shape: "tilt", freqHz: 1000, gainDb: 0.5 },
+    ] },
+    { type: "eq", phase: "linear", bands: [
+      { shape: "bell", freqHz: 250, gainDb: -1.5, q: 0.8 },
+      { shape: "highPass", freqHz: 20, q: 0.7071 },
+      { shape: "lowPass", freqHz: 19000, q: 0.7071 },
+    ] },
+    { type: "matchEq", midCurve: { freqHz: [40, 200, 1000, 5000, 16000], gainDb: [1, -0.5, 0, 1, 2] },
+      sideCurve: { freqHz: [100, 1000, 10000], gainDb: [-3, 0, 1.5] }, amountPct: 80, maxBoostDb: 6 },
+    { type: "compressor", thresholdDb: -22, ratio: 2.5, kneeDb: 6, attackMs: 12, releaseMs: 150, makeupDb: 1,
+      detector: "rms", autoRelease: true, lookaheadMs: 1, stereoLinkPct: 80, mode: "stereo", mixPct: 85 },
+    { type: "multibandCompressor", crossoversHz: [150, 2000, 8000], mode: "midSide", bands: [
+      { thresholdDb: -24, ratio: 3, attackMs: 20, releaseMs: 200 },
+      { thresholdDb: -22, ratio: 2 },
+      { thresholdDb: -26, ratio: 2, attackMs: 5, releaseMs: 80 },
+      { thresholdDb: -30, ratio: 1.5, bypass: false },
+    ] },
+    { type: "imager", crossoversHz: [300, 4000], widthsPct: [90, 110, 130], monoBelowHz: 100, correlationFloor: 0 },
+    { type: "saturator", driveDb: 4, curve: "tube", mixPct: 50 },
+    { type: "gain", gainDb: 4 },
+    { type: "clipper", thresholdDb: -2, kneeDb: 3 },
+    { type: "limiter", ceilingDbtp: -1, lookaheadMs: 5, releaseMs: 80 },
+  ],
+};
+
+/** Reads `lengthS` seconds from `startS` of the file as planar Float32 with our own decoder. */
+async function readExcerpt(path: string, startS: number, lengthS: number): Promise<{ channels: Float32Array[]; sampleRateHz: number }> {
+  const reader = await openAudioFile(path);
+  try {
+    const { sampleRateHz, channels: channelCount } = reader.info;
+    const startFrame = Math.round(startS * sampleRateHz);
+    const lengthFrames = Math.round(lengthS * sampleRateHz);
+    const channels = Array.from({ length: channelCount }, () => new Float32Array(lengthFrames));
+    let position = 0;
+    for await (const block of reader.blocks()) {
+      const blockFrames = block[0].length;
+      const from = Math.max(0, startFrame - position);
+      const to = Math.min(blockFrames, startFrame + lengthFrames - position);
+      if (to > from) for (let c = 0; c < channelCount; c++) channels[c].set(block[c].subarray(from, to), position + from - startFrame);
+      position += blockFrames;
+      if (position >= startFrame + lengthFrames) break;
+    }
+    assert.ok(position >= startFrame + lengthFrames, `${path} is shorter than ${startS + lengthS} s`);
+    return { channels, sampleRateHz };
+  } finally {
+    await reader.close();
+  }
+}
+
+describe("the same render in Node and in headless Chromium", { skip: !existsSync(CORPUS_FILE) && `no corpus file ${CORPUS_FILE}` }, () => {
+  let browser: BrowserRenderer;
+  let input: Float32Array[];
+  let sampleRateHz: number;
+
+  before(async () => {
+    const [excerpt, coreCode] = await Promise.all([readExcerpt(CORPUS_FILE, EXCERPT_START_S, EXCERPT_LENGTH_S), bundleCore()]);
+    input = excerpt.channels;
+    sampleRateHz = excerpt.sampleRateHz;
+    browser = await openBrowserRenderer(coreCode);
+  });
+  after(async () => { await browser?.close(); });
+
+  test("the chain covers every stage type of stages.ts", () => {
+    const used = new Set(FULL_CHAIN.stages.map((s) => s.type));
+    for (const type of STAGE_TYPES) assert.ok(used.has(type), `stage type ${type} is missing from the comparison chain`);
+    const eqPhases = new Set(FULL_CHAIN.stages.filter((s) => s.type === "eq").map((s) => (s as { phase: string }).phase));
+    assert.deepEqual([...eqPhases].sort(), ["linear", "minimum"]);
+  });
+
+  test("every stage type: browser output equals Node output sample for sample", async (t) => {
+    const node = renderChainOffline(FULL_CHAIN, input, sampleRateHz);
+    const web = await browser.render(FULL_CHAIN, input, sampleRateHz);
+
+    // The comparison must be about a real render: same shape, finite, and far from the input.
+    assert.equal(web.output.length, input.length);
+    for (const ch of web.output) assert.equal(ch.length, input[0].length);
+    for (const ch of node) for (const v of ch) assert.ok(Number.isFinite(v), "Node render is not finite");
+    const change = compareRenders(node, input);
+    assert.ok(change.maxAbsDiff > 0.05, `the chain barely changed the input (max change ${change.maxAbsDiff})`);
+
+    const diff = compareRenders(web.output, node);
+    const total = input.length * input[0].length;
+    t.diagnostic(`${web.userAgent} vs Node ${process.versions.node} (V8 ${process.versions.v8})`);
+    t.diagnostic(diff.differingSamples === 0
+      ? `bit-identical: 0 of ${total} samples differ`
+      : `${diff.differingSamples} of ${total} samples differ; max |diff| ${diff.maxAbsDiff.toExponential(3)} ` +
+        `(${diff.maxAbsDiffDbfs.toFixed(1)} dBFS) at channel ${diff.worst.channel}, frame ${diff.worst.frame}`);
+    assert.ok(diff.maxAbsDiff < MAX_DIFF_LINEAR,
+      `browser and Node differ by ${diff.maxAbsDiffDbfs.toFixed(1)} dBFS (${diff.differingSamples} samples), over -140 dBFS`);
+  });
+
+  test("an empty chain is bit-exact in the browser too", async () => {
+    const web = await browser.render({ version: 1, stages: [] }, input, sampleRateHz);
+    assert.deepEqual(compareRenders(web.output, input).differingSamples, 0);
+  });
+
+  test("the comparison sees a 0.001 dB difference (so it can fail)", () => {
+    const a = renderChainOffline({ version: 1, stages: [] }, input, sampleRateHz);
+    const b = renderChainOffline({ version: 1, stages: [{ type: "gain", gainDb: 0.001 }] }, input, sampleRateHz);
+    const diff = compareRenders(a, b);
+    assert.ok(diff.differingSamples > 0 && diff.maxAbsDiff > MAX_DIFF_LINEAR);
+  });
+});
