@@ -311,7 +311,8 @@ export class LoudnessMeter {
     }
     // Tech 3342: short-term loudness every 100 ms once the 3 s window is full. (Tech 3342 asks
     // for at least 10 Hz; ffmpeg's ebur128 filter also uses 100 ms, so our LRA agrees with it.
-    // libebur128 1.2.6 steps 1 s, which is why its LRA differs a little on programme material.)
+    // libebur128's LRA differs by up to ~0.4 LU on programme material; we believe it uses a
+    // coarser short-term step, not verified against its source.)
     if (this.totalFrames >= this.shortTermFrames) {
       const s = windowSum(this.shortTermFrames, 0, 0, this.subSums, this.subCount, this.subBlockFrames, this.ring, this.ringPos, this.totalFrames);
       this.shortTermBlocks.push(s / this.shortTermFrames);
