@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { linearPhaseFir, firMagnitude, defaultLinearPhaseTaps } from "./fir-design.js";
+import { linearPhaseFir, firMagnitude, defaultLinearPhaseTaps, defaultLinearPhaseFir, linearPhaseEdgeZeros } from "./fir-design.js";
 import { magnitudeDb, type EqBand } from "./eq-design.js";
 
 test("a flat target gives a pure delay (centre tap 1, the rest below 1e-13)", () => {
@@ -11,9 +11,14 @@ test("a flat target gives a pure delay (centre tap 1, the rest below 1e-13)", ()
   assert.ok(rest < 1e-13, `largest off-centre tap ${rest}`);
 });
 
-test("symmetric, odd length, default length 2·round(0.15·fs) + 1", () => {
-  assert.equal(defaultLinearPhaseTaps(44100), 13231);
-  assert.equal(defaultLinearPhaseTaps(48000), 14401);
+test("symmetric, odd length, default length 2·(round(0.15·fs) + edge zeros) + 1, exact zero edges", () => {
+  assert.equal(defaultLinearPhaseTaps(44100), 15279);
+  assert.equal(defaultLinearPhaseTaps(48000), 16449);
+  assert.equal(linearPhaseEdgeZeros(96000), 2048);
+  const d = defaultLinearPhaseFir((f) => 1 / (1 + f / 100), 44100);
+  assert.equal(d.length, 15279);
+  for (let n = 0; n < 1024; n++) assert.ok(d[n] === 0 && d[d.length - 1 - n] === 0);
+  assert.ok(d[1024] !== 0);
   const h = linearPhaseFir((f) => 1 / (1 + f / 1000), 48000, 2001);
   for (let n = 0; n < 1000; n++) assert.equal(h[n], h[2000 - n]);
   assert.throws(() => linearPhaseFir(() => 1, 48000, 100), RangeError);
@@ -33,7 +38,7 @@ const CASES: [string, EqBand[], number][] = [
 for (const [name, bands, maxDb] of CASES) {
   test(`linear-phase FIR follows the minimum-phase magnitude: ${name} within ${maxDb} dB`, () => {
     const fs = 44100;
-    const h = linearPhaseFir((f) => Math.pow(10, magnitudeDb(bands, f, fs) / 20), fs, defaultLinearPhaseTaps(fs));
+    const h = defaultLinearPhaseFir((f) => Math.pow(10, magnitudeDb(bands, f, fs) / 20), fs);
     let worst = 0;
     for (let f = 20; f < 20000; f *= 1.05) {
       const target = magnitudeDb(bands, f, fs);

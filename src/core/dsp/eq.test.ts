@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Eq, DEFAULTS } from "./eq.js";
 import { magnitudeDb, type EqBand } from "../design/eq-design.js";
+import { defaultLinearPhaseTaps } from "../design/fir-design.js";
 import { processorContract } from "../../test-support/processor-contract.js";
 
 const MIXED: EqBand[] = [
@@ -52,7 +53,7 @@ test("flat linear-phase EQ is a pure delay: nulls below −120 dB", () => {
     const x = [noise(frames, 3)];
     const y = render(eq, x, fs, 777);
     const d = eq.latencySamples;
-    assert.equal(d, Math.round(0.15 * fs));
+    assert.equal(d, (defaultLinearPhaseTaps(fs) - 1) / 2);
     let err = 0;
     let sig = 0;
     for (let n = d; n < frames; n++) {
@@ -91,7 +92,7 @@ test("measured sine gains follow magnitudeDb in both phase modes", () => {
 test("linear phase: a symmetric impulse response centred on the latency", () => {
   const fs = 44100;
   const eq = new Eq({ bands: [{ shape: "bell", freqHz: 3000, gainDb: 6, q: 1 }], phase: "linear" });
-  const frames = 2 * Math.round(0.15 * fs) + 1;
+  const frames = defaultLinearPhaseTaps(fs);
   const x = new Float32Array(frames);
   x[0] = 0.5;
   const y = render(eq, [x], fs, 500)[0];

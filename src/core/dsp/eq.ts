@@ -2,7 +2,7 @@ import type { Processor, ProcessSpec } from "./processor.js";
 import { BiquadCascade } from "./biquad-cascade.js";
 import { FirConvolver } from "./fir-convolver.js";
 import { designBands, sectionsMagnitudeDb, type EqBand } from "../design/eq-design.js";
-import { linearPhaseFir, defaultLinearPhaseTaps } from "../design/fir-design.js";
+import { defaultLinearPhaseFir } from "../design/fir-design.js";
 
 /**
  * Parameters of the `eq` stage.
@@ -10,7 +10,8 @@ import { linearPhaseFir, defaultLinearPhaseTaps } from "../design/fir-design.js"
  *   unit, range and default); default none. Bands with gain 0 are skipped.
  * - `phase`: "minimum" (default): matched biquads, latency 0; a flat EQ is bit-exact.
  *   "linear": the same magnitude response as a symmetric FIR of `defaultLinearPhaseTaps(fs)`
- *   taps (13231 at 44.1 kHz), latency (taps − 1)/2 = 150 ms, reported for removal; a flat
+ *   taps (15279 at 44.1 kHz), latency (taps − 1)/2 (7639 samples, 173 ms), reported for
+ *   removal; a flat
  *   EQ is a pure delay (it nulls against the delayed input far below −120 dB).
  */
 export interface EqParams {
@@ -31,10 +32,7 @@ export class Eq implements Processor {
     if (this.params.phase === "linear") {
       this.inner = new FirConvolver((sampleRateHz) => {
         const sections = designBands(bands, sampleRateHz);
-        return linearPhaseFir(
-          (freqHz) => Math.pow(10, sectionsMagnitudeDb(sections, freqHz, sampleRateHz) / 20),
-          sampleRateHz, defaultLinearPhaseTaps(sampleRateHz),
-        );
+        return defaultLinearPhaseFir((freqHz) => Math.pow(10, sectionsMagnitudeDb(sections, freqHz, sampleRateHz) / 20), sampleRateHz);
       });
     } else {
       this.inner = new BiquadCascade((sampleRateHz) => designBands(bands, sampleRateHz));

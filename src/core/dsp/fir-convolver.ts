@@ -1,9 +1,9 @@
 import type { Processor, ProcessSpec } from "./processor.js";
-import { RealFft, multiplyPacked } from "../design/fft.js";
+import { RealFft } from "../design/fft.js";
 
 /**
  * Partitioned FFT convolution with no added delay (W. G. Gardner, "Efficient Convolution without
- * Input-Output Delay", JAES 43(3), 1995, in its uniform-per-level form):
+ * Input-Output Delay", JAES 43(3), 1995, in its uniform-per-level form). For a generic FIR:
  *
  *   taps [0, 64)           direct form, per sample (the "head");
  *   taps [64, 512)         7 partitions of 64,   overlap-save with a 128-point FFT;
@@ -11,16 +11,20 @@ import { RealFft, multiplyPacked } from "../design/fft.js";
  *   taps [4096, taps)      partitions of 4096,   8192-point FFT, as many as needed.
  *
  * A level whose partitions have S taps starts at tap S, so the block of S inputs it needs is
- * complete one block before its output is due: the FFT levels add no latency. Every block
- * boundary is at an absolute sample position (multiples of S since prepare/reset), never at the
- * caller's block edges, so the output is bit-identical whatever the block sizes. Latency is the
- * filter's own (for a symmetric FIR of odd length: (taps − 1)/2), nothing more.
+ * complete one block before its output is due: the FFT levels add no latency. When the FIR
+ * starts with Z ≥ 64 exact zeros (the linear-phase designs here put zeros at both ends for
+ * this, see fir-design.ts), the head is dropped and the first level gets S = the largest power
+ * of two ≤ Z (up to 4096): far fewer, larger FFTs, still no added latency.
+ *
+ * Every block boundary is at an absolute sample position (multiples of S since prepare/reset),
+ * never at the caller's block edges, so the output is bit-identical whatever the block sizes.
+ * Latency is the filter's own (for a symmetric FIR of odd length: (taps − 1)/2), nothing more.
  *
  * Each level: a frequency-domain delay line (FDL) of the last P input spectra, each the FFT of
  * the last 2S inputs; when a block of S inputs completes, the spectra are multiplied by the P
- * partition spectra and summed, and one inverse FFT gives the next S outputs (last S of 2S).
- * All arithmetic in Float64. `ConvolutionEngine` is one mono lane; `FirConvolver` runs the same
- * FIR on every channel.
+ * partition spectra and summed, and one inverse FFT gives the next S outputs (last S of 2S,
+ * overlap-save). All arithmetic in Float64. `ConvolutionEngine` is one mono lane;
+ * `FirConvolver` runs the same FIR on every channel.
  */
 const HEAD = 64;
 const LEVEL_GROWTH = 8;
@@ -29,56 +33,66 @@ const MAX_PARTITION = 4096;
 interface Level {
   readonly size: number; // S: partition length = hop
   readonly partitions: number; // P
+  readonly skip: number; // d − 1, where the level starts at tap d·S (d ≥ 1)
   readonly fft: RealFft; // 2S points
-  readonly spectra: Float64Array; // P packed spectra of the filter partitions, 2S each
-  readonly fdl: Float64Array; // P packed input spectra, ring
+  readonly spectra: Float64Array[]; // P packed spectra of the filter partitions, 2S each
+  readonly fdl: Float64Array[]; // the last P + d − 1 packed input spectra, a ring
   fdlHead: number; // slot of the newest spectrum
   readonly input: Float64Array; // last 2S inputs: previous block, current block
-  readonly work: Float64Array; // 2S
   readonly acc: Float64Array; // 2S
   readonly output: Float64Array; // S outputs of the current block
 }
 
 export class ConvolutionEngine {
   readonly taps: number;
-  private readonly head: Float64Array; // h[0..min(HEAD, taps)), reversed for the direct loop
+  private readonly head: Float64Array; // h[0..HEAD) when the FIR does not start with zeros
   private readonly headHistory: Float64Array; // 2·HEAD: previous and current head block of x
   private readonly levels: Level[] = [];
-  private position = 0; // absolute sample index since reset, mod HEAD is what matters
+  /** Smallest level size (or HEAD): the hop of the processing loop. */
+  private readonly hop: number;
+  private position = 0; // samples since reset
 
   constructor(h: Float64Array) {
     this.taps = h.length;
-    const headLength = Math.min(HEAD, h.length);
-    this.head = new Float64Array(headLength);
-    this.headHistory = new Float64Array(2 * HEAD);
-    for (let k = 0; k < headLength; k++) this.head[k] = h[k];
-    let covered = HEAD;
+    let zeros = 0;
+    while (zeros < h.length && h[zeros] === 0) zeros++;
     let size = HEAD;
+    if (zeros >= HEAD && zeros < h.length) {
+      while (size * 2 <= Math.min(zeros, MAX_PARTITION)) size *= 2;
+      this.head = new Float64Array(0);
+    } else {
+      this.head = h.slice(0, Math.min(HEAD, h.length));
+    }
+    this.hop = size;
+    this.headHistory = new Float64Array(2 * HEAD);
+    let covered = size;
     while (covered < h.length) {
       const remaining = Math.ceil((h.length - covered) / size);
       const partitions = size >= MAX_PARTITION ? remaining : Math.min(LEVEL_GROWTH - 1, remaining);
+      const skip = covered / size - 1; // covered is a multiple of size: levels only grow
       const fftSize = 2 * size;
       const fft = new RealFft(fftSize);
-      const spectra = new Float64Array(partitions * fftSize);
+      const spectra: Float64Array[] = [];
+      const fdl: Float64Array[] = [];
       for (let j = 0; j < partitions; j++) {
-        const part = spectra.subarray(j * fftSize, (j + 1) * fftSize);
+        const part = new Float64Array(fftSize);
         for (let k = 0; k < size; k++) {
           const tap = covered + j * size + k;
           part[k] = tap < h.length ? h[tap] : 0;
         }
         fft.forward(part);
+        spectra.push(part);
       }
+      for (let j = 0; j < partitions + skip; j++) fdl.push(new Float64Array(fftSize));
       this.levels.push({
-        size, partitions, fft, spectra,
-        fdl: new Float64Array(partitions * fftSize), fdlHead: 0,
-        input: new Float64Array(fftSize), work: new Float64Array(fftSize),
-        acc: new Float64Array(fftSize), output: new Float64Array(size),
+        size, partitions, skip, fft, spectra, fdl, fdlHead: 0,
+        input: new Float64Array(fftSize), acc: new Float64Array(fftSize), output: new Float64Array(size),
       });
       covered += partitions * size;
-      size *= LEVEL_GROWTH;
-      if (size > MAX_PARTITION) size = MAX_PARTITION;
-      // When more taps remain, the previous levels were full, so covered = size: the next level
-      // starts at tap S, exactly one block of S ahead of when its output is needed.
+      // The next level starts at tap `covered` ≥ its size, so its inputs are complete at least
+      // one of its blocks before its output is due; when it starts later (d > 1, the size was
+      // capped), its FDL keeps d − 1 more spectra.
+      size = Math.min(size * LEVEL_GROWTH, MAX_PARTITION);
     }
   }
 
@@ -86,7 +100,7 @@ export class ConvolutionEngine {
     this.position = 0;
     this.headHistory.fill(0);
     for (const level of this.levels) {
-      level.fdl.fill(0);
+      for (const slot of level.fdl) slot.fill(0);
       level.fdlHead = 0;
       level.input.fill(0);
       level.output.fill(0);
@@ -100,30 +114,43 @@ export class ConvolutionEngine {
     const hist = this.headHistory;
     const levels = this.levels;
     const levelCount = levels.length;
+    const hop = this.hop;
     let i = 0;
     while (i < frames) {
-      const p = this.position & (HEAD - 1);
-      const len = Math.min(frames - i, HEAD - p);
-      for (let t = 0; t < len; t++) {
-        const xn = x[i + t];
-        const at = HEAD + p + t;
-        hist[at] = xn;
-        let acc = 0;
-        for (let k = 0; k < headLength; k++) acc += head[k] * hist[at - k];
-        const pos = this.position + t;
-        for (let l = 0; l < levelCount; l++) {
-          const level = levels[l];
-          const s = level.size;
-          const q = pos & (s - 1);
-          level.input[s + q] = xn;
-          acc += level.output[q];
+      const p = this.position & (hop - 1);
+      const len = Math.min(frames - i, hop - p);
+      // Inputs into every level first (y may alias x).
+      for (let l = 0; l < levelCount; l++) {
+        const level = levels[l];
+        const input = level.input;
+        const at = level.size + (this.position & (level.size - 1));
+        for (let t = 0; t < len; t++) input[at + t] = x[i + t];
+      }
+      if (headLength > 0) {
+        for (let t = 0; t < len; t++) {
+          const at = HEAD + p + t;
+          hist[at] = x[i + t];
+          let acc = 0;
+          for (let k = 0; k < headLength; k++) acc += head[k] * hist[at - k];
+          y[i + t] = acc;
         }
-        y[i + t] = acc < 1e-30 && acc > -1e-30 ? 0 : acc;
+      } else {
+        for (let t = 0; t < len; t++) y[i + t] = 0;
+      }
+      for (let l = 0; l < levelCount; l++) {
+        const level = levels[l];
+        const output = level.output;
+        const q = this.position & (level.size - 1);
+        for (let t = 0; t < len; t++) y[i + t] += output[q + t];
+      }
+      for (let t = 0; t < len; t++) {
+        const v = y[i + t];
+        if (v < 1e-30 && v > -1e-30) y[i + t] = 0; // no denormals downstream
       }
       i += len;
       this.position += len;
-      if ((this.position & (HEAD - 1)) === 0) {
-        hist.copyWithin(0, HEAD, 2 * HEAD);
+      if ((this.position & (hop - 1)) === 0) {
+        if (headLength > 0) hist.copyWithin(0, HEAD, 2 * HEAD);
         for (let l = 0; l < levelCount; l++) {
           if ((this.position & (levels[l].size - 1)) === 0) this.runLevel(levels[l]);
         }
@@ -134,19 +161,34 @@ export class ConvolutionEngine {
   /** A block of S inputs is complete: compute the level's next S outputs. */
   private runLevel(level: Level): void {
     const n2 = 2 * level.size;
-    const { fdl, work, acc, spectra, partitions } = level;
-    level.fdlHead = (level.fdlHead + 1) % partitions;
-    const slot = fdl.subarray(level.fdlHead * n2, (level.fdlHead + 1) * n2);
+    const { fdl, acc, spectra, partitions, skip } = level;
+    const ring = fdl.length;
+    level.fdlHead = level.fdlHead + 1 === ring ? 0 : level.fdlHead + 1;
+    const slot = fdl[level.fdlHead];
     slot.set(level.input);
     level.fft.forward(slot);
-    // Σ_j X[m − j]·H[j]: the newest spectrum meets the first partition.
+    acc.fill(0);
+    // Output block m + 1 = Σ_j X[m + 1 − d − j]·H[j] on packed spectra (fft.ts layout:
+    // [X0, X(n/2), re1, im1, ...]); for d = 1 the newest input spectrum meets the first partition.
     for (let j = 0; j < partitions; j++) {
-      const s = (level.fdlHead - j + partitions) % partitions;
-      multiplyPacked(fdl.subarray(s * n2, (s + 1) * n2), spectra.subarray(j * n2, (j + 1) * n2), acc, n2, j > 0);
+      let s = level.fdlHead - skip - j;
+      while (s < 0) s += ring;
+      const x = fdl[s];
+      const h = spectra[j];
+      acc[0] += x[0] * h[0];
+      acc[1] += x[1] * h[1];
+      for (let i = 2; i < n2; i += 2) {
+        const xr = x[i];
+        const xi = x[i + 1];
+        const hr = h[i];
+        const hi = h[i + 1];
+        acc[i] += xr * hr - xi * hi;
+        acc[i + 1] += xr * hi + xi * hr;
+      }
     }
-    work.set(acc);
-    level.fft.inverse(work);
-    level.output.set(work.subarray(level.size, n2));
+    level.fft.inverse(acc);
+    const out = level.output;
+    for (let k = 0, size = level.size; k < size; k++) out[k] = acc[size + k];
     level.input.copyWithin(0, level.size, n2);
   }
 }

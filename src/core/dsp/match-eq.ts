@@ -1,6 +1,6 @@
 import type { Processor, ProcessSpec } from "./processor.js";
 import { ConvolutionEngine } from "./fir-convolver.js";
-import { linearPhaseFir, defaultLinearPhaseTaps } from "../design/fir-design.js";
+import { defaultLinearPhaseFir, defaultLinearPhaseTaps } from "../design/fir-design.js";
 
 /** A gain curve: matching arrays of frequencies (Hz, increasing, > 0) and gains (dB). */
 export interface GainCurve {
@@ -101,7 +101,7 @@ export class MatchEq implements Processor {
     const taps = defaultLinearPhaseTaps(fs);
     const design = (curve: GainCurve): Float64Array => {
       const db = matchCurveDb(curve, this.params, fs / 2);
-      return linearPhaseFir((f) => Math.pow(10, db(f) / 20), fs, taps);
+      return defaultLinearPhaseFir((f) => Math.pow(10, db(f) / 20), fs);
     };
     const hMid = design(this.params.midCurve);
     this.latency = (taps - 1) / 2;
