@@ -4,6 +4,9 @@
  */
 import { MastersmithError } from "../core/codes.js";
 import { parseAiff } from "./aiff.js";
+import { Mp3Reader, parseMp3Header, parseMpegFrameHeader } from "./decode-mp3.js";
+import { findFfmpeg, Mp4Reader, parseMp4Header } from "./decode-mp4.js";
+import { OggReader, parseOggHeader } from "./decode-ogg.js";
 import { FileSource } from "./file-source.js";
 import { FlacReader, parseFlacHeader } from "./flac.js";
 import { fourcc } from "./header-checks.js";
@@ -17,6 +20,8 @@ const HEAD_BYTES = 64;
 /** The container of a file from its first bytes (at least 12), or null when it is not one we read. */
 export function sniffFormat(head: Uint8Array): Container | null {
   if (head.length >= 4 && fourcc(head, 0) === "fLaC") return "flac";
+  if (head.length >= 4 && fourcc(head, 0) === "OggS") return "ogg";
+  if (head.length >= 4 && parseMpegFrameHeader(head, 0) !== null) return "mp3";
   if (head.length < 12) return null;
   const outer = fourcc(head, 0);
   const form = fourcc(head, 8);
@@ -29,6 +34,8 @@ export function sniffFormat(head: Uint8Array): Container | null {
     if (form === "AIFF") return "aiff";
     if (form === "AIFC") return "aifc";
   }
+  // ISO base media (MP4/M4A/MOV): a file-type box first (ISO/IEC 14496-12 §4.3).
+  if (fourcc(head, 4) === "ftyp") return "mp4";
   return null;
 }
 
@@ -46,7 +53,7 @@ function describe(head: Uint8Array): string {
   let printable = 0;
   for (const b of head) if ((b >= 0x20 && b < 0x7f) || b === 0x09 || b === 0x0a || b === 0x0d) printable++;
   if (printable === head.length) return "looks like text";
-  return "no WAV, AIFF or FLAC signature";
+  return "no WAV, AIFF, FLAC, MP3, Ogg or MP4 signature";
 }
 
 /** Size of an ID3v2 tag at the start of `head` (header + body, RFC-less de facto ID3v2.4 §3.1), or 0. */
@@ -72,14 +79,19 @@ export async function openAudioFile(path: string): Promise<AudioReader> {
     let container = sniffFormat(view);
     let streamOffsetBytes = 0;
     if (container === null) {
-      // A FLAC stream may be preceded by an ID3v2 tag (some taggers write one).
+      // A FLAC or MP3 stream may be preceded by an ID3v2 tag (some taggers write one).
       const skip = id3v2Bytes(view);
       if (skip > 0 && skip + 4 <= source.sizeBytes) {
         const marker = source.readExact(4, skip);
         if (marker !== null && fourcc(marker, 0) === "fLaC") {
           container = "flac";
           streamOffsetBytes = skip;
+        } else if (marker !== null && parseMpegFrameHeader(marker, 0) !== null) {
+          container = "mp3";
+          streamOffsetBytes = skip;
         }
+      } else if (skip > 0) {
+        throw new MastersmithError("E_TRUNCATED", { file: path, detail: `the file ends inside its ${skip}-byte ID3v2 tag` });
       }
     }
     if (container === null) {
@@ -92,6 +104,14 @@ export async function openAudioFile(path: string): Promise<AudioReader> {
         return new PcmReader(source, parseWav(source, container));
       case "aiff": case "aifc":
         return new PcmReader(source, parseAiff(source, container));
+      case "mp3":
+        return new Mp3Reader(source, parseMp3Header(source, streamOffsetBytes));
+      case "ogg":
+        return new OggReader(source, parseOggHeader(source));
+      case "mp4": {
+        const track = parseMp4Header(source);
+        return new Mp4Reader(source, track, findFfmpeg(path, track.codec));
+      }
     }
   } catch (e) {
     source.close();

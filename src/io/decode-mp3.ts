@@ -1,0 +1,217 @@
+/**
+ * MPEG audio (MP3, and MP1/MP2 which the same library decodes): the first frame header and its
+ * Xing/Info + LAME tag are parsed here, then frames are decoded by the MIT-licensed
+ * `mpg123-decoder` (libmpg123 compiled to WASM), fed the file in 64 KiB chunks.
+ *
+ * Gapless: LAME writes the encoder delay and end padding in its tag (LAME tag rev. 1, bytes
+ * 21..23 after "LAME": 12 bits delay, 12 bits padding); libmpg123's gapless mode removes them
+ * together with its own decoder delay (529 samples, Layer III synthesis), so the decoded length
+ * is frames·samplesPerFrame − delay − padding: the original length, sample-aligned (tested with
+ * impulses). Without a LAME tag the delay cannot be known: `framesUnknown` is then set and the
+ * output keeps the codec's delay (about 1105 samples for LAME defaults; this is said, not hidden).
+ *
+ * Header reference: ISO/IEC 11172-3 §2.4.2.3 (MPEG-1), ISO/IEC 13818-3 (MPEG-2 LSF) and the
+ * de facto "MPEG 2.5" extension; Xing/Info and the LAME tag as documented by the LAME project.
+ */
+import { MPEGDecoder, type MPEGDecodedAudio } from "mpg123-decoder";
+import { MastersmithError } from "../core/codes.js";
+import { checkBlockFrames, INPUT_CHUNK_BYTES, quietly, Reblocker } from "./decode-common.js";
+import type { FileSource } from "./file-source.js";
+import { checkFormat, fourcc } from "./header-checks.js";
+import { DEFAULT_BLOCK_FRAMES, type AudioInfo, type AudioReader } from "./types.js";
+
+// kbit/s by [version row][layer row][index]; version row 0 = MPEG-1, 1 = MPEG-2/2.5.
+const BITRATES_KBPS = [
+  [
+    [0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448], // Layer I
+    [0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384], // Layer II
+    [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320], // Layer III
+  ],
+  [
+    [0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256],
+    [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
+    [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
+  ],
+];
+const RATES_HZ = [44100, 48000, 32000];
+
+export interface MpegFrameHeader {
+  /** 1 (MPEG-1), 2 (MPEG-2), 2.5 (MPEG-2.5). */
+  version: number;
+  layer: 1 | 2 | 3;
+  sampleRateHz: number;
+  channels: number;
+  /** 0 for free format (not supported by our sniffing: no frame length). */
+  frameBytes: number;
+  samplesPerFrame: number;
+}
+
+/** The MPEG audio frame header at `offset`, or null when those 4 bytes are not a valid one. */
+export function parseMpegFrameHeader(b: Uint8Array, offset: number): MpegFrameHeader | null {
+  if (offset + 4 > b.length || b[offset] !== 0xff || (b[offset + 1] & 0xe0) !== 0xe0) return null;
+  const versionBits = (b[offset + 1] >> 3) & 3;
+  const layerBits = (b[offset + 1] >> 1) & 3;
+  const bitrateIndex = b[offset + 2] >> 4;
+  const rateIndex = (b[offset + 2] >> 2) & 3;
+  if (versionBits === 1 || layerBits === 0 || bitrateIndex === 15 || bitrateIndex === 0 || rateIndex === 3) return null;
+  const version = versionBits === 3 ? 1 : versionBits === 2 ? 2 : 2.5;
+  const layer = (4 - layerBits) as 1 | 2 | 3;
+  const sampleRateHz = RATES_HZ[rateIndex] / (version === 1 ? 1 : version === 2 ? 2 : 4);
+  const bitrate = BITRATES_KBPS[version === 1 ? 0 : 1][layer - 1][bitrateIndex] * 1000;
+  const padding = (b[offset + 2] >> 1) & 1;
+  const channels = b[offset + 3] >> 6 === 3 ? 1 : 2;
+  let frameBytes: number;
+  let samplesPerFrame: number;
+  if (layer === 1) {
+    frameBytes = (Math.floor((12 * bitrate) / sampleRateHz) + padding) * 4;
+    samplesPerFrame = 384;
+  } else if (layer === 2 || version === 1) {
+    frameBytes = Math.floor((144 * bitrate) / sampleRateHz) + padding;
+    samplesPerFrame = 1152;
+  } else {
+    frameBytes = Math.floor((72 * bitrate) / sampleRateHz) + padding;
+    samplesPerFrame = 576;
+  }
+  return { version, layer, sampleRateHz, channels, frameBytes, samplesPerFrame };
+}
+
+export interface Mp3Stream {
+  header: MpegFrameHeader;
+  /** Offset of the first frame (after any ID3v2 tag). */
+  streamOffsetBytes: number;
+  /** Frames after delay/padding removal (0 when unknown). */
+  totalFrames: number;
+  /** Xing/Info byte count of the stream (0 when absent): a shorter file is truncated. */
+  streamBytes: number;
+  gapless: boolean;
+}
+
+/** Reads and checks the first frame (and the next sync), Xing/Info and LAME tags. */
+export function parseMp3Header(source: FileSource, streamOffsetBytes: number): Mp3Stream {
+  const file = source.file;
+  const first = source.readExact(Math.min(2048, source.sizeBytes - streamOffsetBytes), streamOffsetBytes);
+  const header = first === null ? null : parseMpegFrameHeader(first, 0);
+  if (first === null || header === null) {
+    throw new MastersmithError("E_UNSUPPORTED_FORMAT", { file, detail: "no MPEG audio frame where one should begin" });
+  }
+  checkFormat(file, header.channels, header.sampleRateHz);
+  // A lone 0xFFFx word is weak evidence: the next frame must follow where this one ends.
+  const nextAt = streamOffsetBytes + header.frameBytes;
+  if (nextAt + 4 > source.sizeBytes) {
+    throw new MastersmithError("E_TRUNCATED", { file, detail: "the file ends inside its first MPEG audio frame" });
+  }
+  const next = source.readExact(4, nextAt);
+  if (next === null || parseMpegFrameHeader(next, 0) === null) {
+    throw new MastersmithError("E_CORRUPT", { file, detail: `no MPEG frame sync at byte ${nextAt} after the first frame` });
+  }
+
+  let totalFrames = 0;
+  let streamBytes = 0;
+  let gapless = false;
+  if (header.layer === 3) {
+    // Xing/Info lives right after the side information (ISO/IEC 11172-3 §2.4.1.7).
+    const sideBytes = header.version === 1 ? (header.channels === 1 ? 17 : 32) : header.channels === 1 ? 9 : 17;
+    let p = 4 + sideBytes;
+    const tag = fourcc(first, p);
+    if ((tag === "Xing" || tag === "Info") && p + 8 <= first.length) {
+      const dv = new DataView(first.buffer, first.byteOffset, first.byteLength);
+      const flags = dv.getUint32(p + 4);
+      p += 8;
+      let frameCount = -1;
+      if (flags & 1) { frameCount = dv.getUint32(p); p += 4; }
+      if (flags & 2) { streamBytes = dv.getUint32(p); p += 4; }
+      if (flags & 4) p += 100;
+      if (flags & 8) p += 4;
+      // LAME tag: 9-byte encoder string, ..., delay/padding in bytes 21..23.
+      if (frameCount >= 0 && p + 24 <= first.length && /^(LAME|Lavc|Lavf|L3.99|GOGO)/.test(String.fromCharCode(...first.subarray(p, p + 4)))) {
+        const delay = (first[p + 21] << 4) | (first[p + 22] >> 4);
+        const padding = ((first[p + 22] & 0x0f) << 8) | first[p + 23];
+        totalFrames = Math.max(0, frameCount * header.samplesPerFrame - delay - padding);
+        gapless = true;
+      }
+    }
+  }
+  return { header, streamOffsetBytes, totalFrames, streamBytes, gapless };
+}
+
+export class Mp3Reader implements AudioReader {
+  readonly file: string;
+  readonly info: AudioInfo;
+  private readonly source: FileSource;
+  private readonly stream: Mp3Stream;
+
+  constructor(source: FileSource, stream: Mp3Stream) {
+    this.source = source;
+    this.file = source.file;
+    this.stream = stream;
+    const h = stream.header;
+    this.info = {
+      container: "mp3",
+      codec: h.layer === 3 ? "mp3" : h.layer === 2 ? "mp2" : "mp1",
+      sampleRateHz: h.sampleRateHz,
+      channels: h.channels,
+      bitDepth: 32,
+      sampleFormat: "float",
+      frames: stream.totalFrames,
+      ...(stream.totalFrames === 0 ? { framesUnknown: true } : {}),
+    };
+  }
+
+  async *blocks(blockFrames: number = DEFAULT_BLOCK_FRAMES): AsyncGenerator<Float32Array[]> {
+    checkBlockFrames(blockFrames);
+    const file = this.file;
+    const { channels, sampleRateHz } = this.info;
+    const total = this.stream.totalFrames;
+    const out = new Reblocker(channels, blockFrames, 0, total === 0 ? Infinity : total);
+    const input = new Uint8Array(INPUT_CHUNK_BYTES);
+    const decoder = new MPEGDecoder({ enableGapless: true });
+    try {
+      await decoder.ready;
+      let position = this.stream.streamOffsetBytes;
+      while (!out.full) {
+        const n = this.source.readAt(input, INPUT_CHUNK_BYTES, position);
+        if (n === 0) break;
+        position += n;
+        let decoded: MPEGDecodedAudio;
+        try {
+          decoded = quietly(() => decoder.decode(input.subarray(0, n)));
+        } catch (e) {
+          throw new MastersmithError("E_CORRUPT", { file, detail: `MPEG decoder failed: ${e instanceof Error ? e.message : String(e)}`, cause: e });
+        }
+        if (decoded.errors.length > 0) {
+          const err = decoded.errors[0];
+          throw new MastersmithError("E_CORRUPT", { file, detail: `MPEG frame ${err.frameNumber} near byte ${err.inputBytes + this.stream.streamOffsetBytes}: ${err.message}` });
+        }
+        if (decoded.samplesDecoded === 0) continue;
+        if (decoded.sampleRate !== sampleRateHz || decoded.channelData.length !== channels) {
+          throw new MastersmithError("E_CORRUPT", {
+            file, detail: `an MPEG frame has ${decoded.channelData.length} channels at ${decoded.sampleRate} Hz, the first frame ${channels} at ${sampleRateHz} Hz`,
+          });
+        }
+        out.push(decoded.channelData, decoded.samplesDecoded);
+        for (let b = out.next(); b !== null; b = out.next()) yield b;
+      }
+      const last = out.rest();
+      if (last !== null) yield last;
+      if (total > 0 && out.emittedFrames < total) {
+        const cut = this.stream.streamBytes === 0 || this.source.sizeBytes - this.stream.streamOffsetBytes < this.stream.streamBytes;
+        throw new MastersmithError(cut ? "E_TRUNCATED" : "E_CORRUPT", {
+          file,
+          detail: cut
+            ? `the Xing header declares ${this.stream.streamBytes} bytes of MP3 stream, the file holds ${this.source.sizeBytes - this.stream.streamOffsetBytes}; ${out.emittedFrames} of ${total} frames decode`
+            : `the LAME tag declares ${total} frames, only ${out.emittedFrames} decode`,
+        });
+      }
+    } finally {
+      try {
+        decoder.free();
+      } catch {
+        // A decoder whose WASM never became ready cannot be freed usefully.
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.source.close();
+  }
+}
