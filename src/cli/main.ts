@@ -23,6 +23,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "measure loudness, true peak, LRA, stereo image and spectrum (BS.1770-4 / EBU R128)",
     load: async () => (await import("./analyze.js")).analyzeCommand,
   },
+  render: {
+    summary: "render a mix through an explicit chain (ChainSpec JSON), sample-aligned",
+    load: async () => (await import("./render.js")).renderCommand,
+  },
 };
 
 const VERSION = "0.1.0";
