@@ -171,3 +171,33 @@ test("needsDither: only where precision is lost", () => {
   assert.equal(needsDither(16, false, true, 16), true); // processed
   assert.equal(needsDither(32, true, false, 24), true); // float source
 });
+
+test("the dither is TPDF: first-order unbiased, with the triangular distribution's level probabilities", () => {
+  // Constant input of 0.25 LSB: with TPDF d ∈ (−1, 1), q = round(0.25 + d) is 1 with
+  // probability (0.75)²/2 = 0.28125, −1 with (0.25)²/2 = 0.03125, else 0; its mean is 0.25.
+  const frames = 200000;
+  const x = new Float32Array(frames).fill(0.25 / 32768);
+  const y = run(new Dither({ seed: 99 }), [x], 44100)[0];
+  const counts = new Map<number, number>();
+  let sum = 0;
+  for (const v of y) {
+    const q = v * 32768;
+    counts.set(q, (counts.get(q) ?? 0) + 1);
+    sum += q;
+  }
+  assert.deepEqual([...counts.keys()].sort(), [-1, 0, 1]);
+  assert.ok(Math.abs(sum / frames - 0.25) < 0.005, `mean ${sum / frames}`);
+  assert.ok(Math.abs((counts.get(1) ?? 0) / frames - 0.28125) < 0.005);
+  assert.ok(Math.abs((counts.get(-1) ?? 0) / frames - 0.03125) < 0.002);
+});
+
+test("regression: the exact first samples for seed 1 (must not drift between versions or runtimes)", () => {
+  const x = sine(0.0001, 1000, 44100, 16); // ±3.3 LSB
+  const y = run(new Dither({ seed: 1, shape: "shaped" }), [x, x], 44100);
+  const ints = y.map((ch) => Array.from(ch, (v) => v * 32768));
+  assert.deepEqual(ints, RECORDED);
+});
+
+
+/** Recorded from this implementation (seed 1, shaped, ±3.3 LSB sine at 1 kHz). */
+const RECORDED = [[0,0,2,-1,5,-1,5,1,3,4,3,3,3,4,0,8],[0,1,-1,5,-3,7,-1,3,6,-2,10,-4,9,-1,6,2]];

@@ -14,7 +14,7 @@ const MIXED: EqBand[] = [
 ];
 
 processorContract("eq, minimum phase", () => new Eq({ bands: MIXED }));
-processorContract("eq, linear phase", () => new Eq({ bands: MIXED, phase: "linear" }), { sampleRatesHz: [44100, 48000, 96000] });
+processorContract("eq, linear phase", () => new Eq({ bands: MIXED, phase: "linear" }));
 
 function render(eq: Eq, input: Float32Array[], sampleRateHz: number, block = 1000): Float32Array[] {
   eq.prepare({ sampleRateHz, channels: input.length, maxBlockFrames: 4096 });

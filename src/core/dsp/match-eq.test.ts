@@ -6,7 +6,7 @@ import { processorContract } from "../../test-support/processor-contract.js";
 const CURVE: GainCurve = { freqHz: [60, 200, 1000, 4000, 12000], gainDb: [3, 1, 0, -2, 2] };
 const SIDE: GainCurve = { freqHz: [100, 10000], gainDb: [-6, 3] };
 
-processorContract("matchEq mid/side", () => new MatchEq({ midCurve: CURVE, sideCurve: SIDE, amountPct: 80 }), { sampleRatesHz: [44100, 48000, 96000] });
+processorContract("matchEq mid/side", () => new MatchEq({ midCurve: CURVE, sideCurve: SIDE, amountPct: 80 }));
 processorContract("matchEq mono", () => new MatchEq({ midCurve: CURVE }), { channels: [1], sampleRatesHz: [44100] });
 
 function sinesGainDb(p: MatchEq, freqHz: number, fs: number, sign: 1 | -1): [number, number] {
