@@ -23,6 +23,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "measure loudness, true peak, LRA, stereo image and spectrum (BS.1770-4 / EBU R128)",
     load: async () => (await import("./analyze.js")).analyzeCommand,
   },
+  convert: {
+    summary: "convert to WAV, FLAC, MP3, AAC (M4A) or Opus with tags, gapless, dithered only where needed",
+    load: async () => (await import("./convert.js")).convertCommand,
+  },
   render: {
     summary: "render a mix through an explicit chain (ChainSpec JSON), sample-aligned",
     load: async () => (await import("./render.js")).renderCommand,
