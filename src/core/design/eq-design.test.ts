@@ -133,3 +133,26 @@ test("low-pass and high-pass with a custom Q peak at Q", () => {
   assert.ok(Math.abs(sectionsMagnitudeDb(hp, 6000, fs) - 20 * Math.log10(2)) < 0.01);
   assert.ok(Math.abs(10 * Math.log10(biquadMagnitudeSquared(lp[0], 1, fs))) < 1e-6, "LP unity at DC");
 });
+
+test("every shape over the ChainSpec ranges designs finite, stable, minimum-phase sections", () => {
+  const inside = (c2: number, c1: number): boolean => Math.abs(c2) < 1 && Math.abs(c1) < 1 + c2 + 1e-12;
+  for (const fs of [44100, 48000, 96000, 192000]) {
+    for (const shape of ["bell", "lowShelf", "highShelf", "tilt", "highPass", "lowPass"] as const) {
+      for (const freqHz of [10, 31, 100, 1000, 5000, 12000, 19000, 22000, 40000]) {
+        for (const gainDb of [-24, -6, 0.5, 24]) {
+          for (const q of [0.1, 0.5, 0.7071, 4, 24]) {
+            for (const s of designBand({ shape, freqHz, gainDb, q }, fs)) {
+              const values = [s.b0, s.b1, s.b2, s.a1, s.a2];
+              const what = `${shape} ${freqHz} Hz ${gainDb} dB Q ${q} at ${fs}`;
+              assert.ok(values.every(Number.isFinite), `${what}: ${values}`);
+              assert.ok(inside(s.a2, s.a1), `${what}: poles outside: ${values}`);
+              if (shape !== "highPass" && shape !== "lowPass") {
+                assert.ok(inside(s.b2 / s.b0, s.b1 / s.b0), `${what}: zeros outside (not minimum phase): ${values}`);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+});

@@ -73,8 +73,6 @@ export const BAND_DEFAULTS = { gainDb: 0, q: Math.SQRT1_2, order: 2, tiltQ: 0.5 
  */
 export const MATCHED_MIN_RATIO = 1 / 40;
 
-const IDENTITY: BiquadCoefficients = { b0: 1, b1: 0, b2: 0, a1: 0, a2: 0 };
-
 /** Analog second-order section in s (rad/s): (n2 s² + n1 s + n0) / (d2 s² + d1 s + d0). */
 interface AnalogSection {
   readonly n2: number;
@@ -406,4 +404,3 @@ export function magnitudeDb(bands: readonly EqBand[], freqHz: number, sampleRate
   return sectionsMagnitudeDb(designBands(bands, sampleRateHz), freqHz, sampleRateHz);
 }
 
-export { IDENTITY as IDENTITY_SECTION };
