@@ -23,6 +23,8 @@ export interface AacEncoderOptions {
 }
 
 export const DEFAULT_AAC_KBPS = 256;
+/** AAC-LC frame length (ISO/IEC 14496-3: 1024 samples per raw_data_block). */
+const AAC_FRAME_LENGTH = 1024;
 /** MPEG-4 audio sampling frequency index table (ISO/IEC 14496-3 Table 1.18). */
 const AAC_SAMPLE_RATES_HZ = [8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 64000, 88200, 96000];
 
@@ -45,7 +47,7 @@ export function createAacEncoder(path: string, o: AacEncoderOptions): Encoder {
     finish(partial, framesWritten) {
       const g = readMp4Gapless(partial);
       const delay = g.editMediaTime ?? 0;
-      const padding = Math.max(0, g.codedFrames - delay - framesWritten);
+      const padding = Math.max(0, g.packetCount * AAC_FRAME_LENGTH - delay - framesWritten);
       const freeform: [string, string][] = [["iTunSMPB", iTunSmpb(delay, padding, framesWritten)]];
       if (o.tags?.isrc) freeform.push(["ISRC", o.tags.isrc]);
       for (const [k, v] of Object.entries(o.extraTags ?? {})) freeform.push([k, v]);

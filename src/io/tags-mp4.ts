@@ -91,8 +91,10 @@ export interface Mp4Gapless {
   editMediaTime: number | null;
   /** Edit list: presented duration in movie timescale units. */
   editDurationMovie: number | null;
-  /** Coded samples in the track (sum of stts): delay + audio + padding. */
-  codedFrames: number;
+  /** Track duration in media units (sum of stts): ffmpeg trims the last packet, so delay + audio. */
+  sttsFrames: number;
+  /** Packets (stsz sample count): for AAC-LC, × 1024 = every coded frame, padding included. */
+  packetCount: number;
 }
 
 /** Reads the gapless facts of the first track. */
@@ -109,13 +111,16 @@ export function readMp4Gapless(file: string): Mp4Gapless {
     const mvhd = findPath(moov, all[0], all[1], ["moov", "mvhd"]);
     const mdhd = findPath(moov, all[0], all[1], ["moov", "trak", "mdia", "mdhd"]);
     const stts = findPath(moov, all[0], all[1], ["moov", "trak", "mdia", "minf", "stbl", "stts"]);
-    if (mvhd === null || mdhd === null || stts === null) throw new MastersmithError("E_INTERNAL", { file, detail: "no mvhd/mdhd/stts box" });
+    const stsz = findPath(moov, all[0], all[1], ["moov", "trak", "mdia", "minf", "stbl", "stsz"]);
+    if (mvhd === null || mdhd === null || stts === null || stsz === null) throw new MastersmithError("E_INTERNAL", { file, detail: "no mvhd/mdhd/stts/stsz box" });
+    const stszBox = stsz[stsz.length - 1];
+    const packetCount = dv.getUint32(stszBox.offset + stszBox.headerBytes + 8); // after version/flags, sample_size
     const sttsBox = stts[stts.length - 1];
     let p = sttsBox.offset + sttsBox.headerBytes + 4;
     const entries = dv.getUint32(p);
     p += 4;
-    let codedFrames = 0;
-    for (let i = 0; i < entries; i++, p += 8) codedFrames += dv.getUint32(p) * dv.getUint32(p + 4);
+    let sttsFrames = 0;
+    for (let i = 0; i < entries; i++, p += 8) sttsFrames += dv.getUint32(p) * dv.getUint32(p + 4);
     let editMediaTime: number | null = null;
     let editDurationMovie: number | null = null;
     const elst = findPath(moov, all[0], all[1], ["moov", "trak", "edts", "elst"]);
@@ -141,7 +146,8 @@ export function readMp4Gapless(file: string): Mp4Gapless {
       movieTimescale: fullBoxTimescale(mvhd[mvhd.length - 1]),
       editMediaTime,
       editDurationMovie,
-      codedFrames,
+      sttsFrames,
+      packetCount,
     };
   } finally {
     closeSync(fd);
