@@ -46,6 +46,9 @@ export async function bundleCoreToFile(outFile, entryPath = DEFAULT_ENTRY) {
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const entry = resolve(process.argv[2] ?? DEFAULT_ENTRY);
   const out = resolve(process.argv[3] ?? resolve(ROOT, "dist/browser/core.js"));
-  await bundleCoreToFile(out, entry);
-  console.log(`bundled ${entry} -> ${out}`);
+  // No top-level await: the module stays loadable from a CommonJS-transpiling loader too.
+  bundleCoreToFile(out, entry).then(() => console.log(`bundled ${entry} -> ${out}`), (error) => {
+    console.error(error.message);
+    process.exitCode = 1;
+  });
 }
