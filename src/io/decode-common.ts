@@ -95,3 +95,18 @@ export function quietly<T>(call: () => T): T {
     console.error = saved;
   }
 }
+
+/**
+ * The async variant for the Ogg decoders, which report a bad packet from a continuation after
+ * the call returns: console.error stays silenced until the returned promise settles (one
+ * decode call: microseconds to a few milliseconds).
+ */
+export async function quietlyAsync<T>(call: () => T | Promise<T>): Promise<T> {
+  const saved = console.error;
+  console.error = () => {};
+  try {
+    return await call();
+  } finally {
+    console.error = saved;
+  }
+}

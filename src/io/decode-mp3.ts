@@ -84,6 +84,29 @@ export interface Mp3Stream {
   /** Xing/Info byte count of the stream (0 when absent): a shorter file is truncated. */
   streamBytes: number;
   gapless: boolean;
+  /**
+   * LAME tag "music CRC" (CRC-16/ARC of the stream bytes from `crcFromBytes` to `crcToBytes`,
+   * relative to streamOffsetBytes), or −1 when the tag is absent or its own CRC fails.
+   */
+  musicCrc: number;
+  crcFromBytes: number;
+  crcToBytes: number;
+}
+
+/** CRC-16/ARC table (polynomial 0x8005 reflected: 0xA001), as LAME computes its tag CRCs. */
+const CRC16_TABLE = (() => {
+  const t = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xa001 : c >>> 1;
+    t[i] = c;
+  }
+  return t;
+})();
+
+export function crc16Arc(crc: number, bytes: Uint8Array, start: number, end: number): number {
+  for (let i = start; i < end; i++) crc = (crc >>> 8) ^ CRC16_TABLE[(crc ^ bytes[i]) & 0xff];
+  return crc;
 }
 
 /** Reads and checks the first frame (and the next sync), Xing/Info and LAME tags. */
@@ -108,6 +131,8 @@ export function parseMp3Header(source: FileSource, streamOffsetBytes: number): M
   let totalFrames = 0;
   let streamBytes = 0;
   let gapless = false;
+  let musicCrc = -1;
+  let crcToBytes = 0;
   if (header.layer === 3) {
     // Xing/Info lives right after the side information (ISO/IEC 11172-3 §2.4.1.7).
     const sideBytes = header.version === 1 ? (header.channels === 1 ? 17 : 32) : header.channels === 1 ? 9 : 17;
@@ -128,10 +153,16 @@ export function parseMp3Header(source: FileSource, streamOffsetBytes: number): M
         const padding = ((first[p + 22] & 0x0f) << 8) | first[p + 23];
         totalFrames = Math.max(0, frameCount * header.samplesPerFrame - delay - padding);
         gapless = true;
+        // Bytes 28..35 of the LAME tag: music length, music CRC, and the tag's own CRC over the
+        // first 190 bytes of this frame (LAME tag rev. 1). Only a tag that checks is trusted.
+        if (p + 36 <= first.length && crc16Arc(0, first, 0, 190) === dv.getUint16(p + 34)) {
+          crcToBytes = dv.getUint32(p + 28);
+          musicCrc = dv.getUint16(p + 32);
+        }
       }
     }
   }
-  return { header, streamOffsetBytes, totalFrames, streamBytes, gapless };
+  return { header, streamOffsetBytes, totalFrames, streamBytes, gapless, musicCrc, crcFromBytes: header.frameBytes, crcToBytes };
 }
 
 export class Mp3Reader implements AudioReader {
@@ -167,11 +198,19 @@ export class Mp3Reader implements AudioReader {
     const decoder = new MPEGDecoder({ enableGapless: true });
     try {
       await decoder.ready;
-      let position = this.stream.streamOffsetBytes;
-      while (!out.full) {
+      const { streamOffsetBytes, musicCrc, crcFromBytes, crcToBytes } = this.stream;
+      let crc = 0;
+      let position = streamOffsetBytes;
+      // Read to the end even once all frames are out, so the music CRC covers the whole stream.
+      for (;;) {
         const n = this.source.readAt(input, INPUT_CHUNK_BYTES, position);
         if (n === 0) break;
+        if (musicCrc >= 0) {
+          const rel = position - streamOffsetBytes;
+          crc = crc16Arc(crc, input, Math.max(0, crcFromBytes - rel), Math.max(0, Math.min(n, crcToBytes - rel)));
+        }
         position += n;
+        if (out.full) continue;
         let decoded: MPEGDecodedAudio;
         try {
           decoded = quietly(() => decoder.decode(input.subarray(0, n)));
@@ -193,6 +232,12 @@ export class Mp3Reader implements AudioReader {
       }
       const last = out.rest();
       if (last !== null) yield last;
+      const fileBytes = this.source.sizeBytes - streamOffsetBytes;
+      if (musicCrc >= 0 && crcToBytes <= fileBytes && crc !== musicCrc) {
+        // MP3 frames carry no checksum of their own: libmpg123 decodes damaged data without
+        // complaint. The LAME music CRC is the one check that catches it.
+        throw new MastersmithError("E_CORRUPT", { file, detail: `the MP3 data fails the LAME tag's music CRC (0x${crc.toString(16)}, tag says 0x${musicCrc.toString(16)})` });
+      }
       if (total > 0 && out.emittedFrames < total) {
         const cut = this.stream.streamBytes === 0 || this.source.sizeBytes - this.stream.streamOffsetBytes < this.stream.streamBytes;
         throw new MastersmithError(cut ? "E_TRUNCATED" : "E_CORRUPT", {

@@ -37,6 +37,8 @@ export interface Mp4Track {
   totalFrames: number;
   /** Where the trim came from: "iTunSMPB", "edit list" or "none". */
   trimSource: "iTunSMPB" | "edit list" | "none";
+  /** A top-level box (the media data) runs past the end of the file. */
+  dataCut: boolean;
 }
 
 interface Box {
@@ -81,9 +83,10 @@ export function parseItunSmpb(text: string): { primingFrames: number; paddingFra
   return totalFrames > 0 ? { primingFrames, paddingFrames, totalFrames } : null;
 }
 
-/** Finds the first top-level moov box and returns its bytes. */
-function readMoov(source: FileSource): Uint8Array {
+/** Finds the top-level moov box and returns its bytes, and whether a later box is cut short. */
+function readMoov(source: FileSource): { moov: Uint8Array; dataCut: boolean } {
   const file = source.file;
+  let moov: Uint8Array | null = null;
   let p = 0;
   const h = new Uint8Array(16);
   while (p + 8 <= source.sizeBytes) {
@@ -97,31 +100,31 @@ function readMoov(source: FileSource): Uint8Array {
     if (type === "moov") {
       if (p + size > source.sizeBytes) throw new MastersmithError("E_TRUNCATED", { file, detail: `the moov box runs past the end of the file (${p + size} > ${source.sizeBytes} bytes)` });
       if (size > MAX_MOOV_BYTES) throw new MastersmithError("E_CORRUPT", { file, detail: `moov box of ${size} bytes` });
-      const moov = source.readExact(size, p);
+      moov = source.readExact(size, p);
       if (moov === null) throw new MastersmithError("E_TRUNCATED", { file, detail: "the file ends inside the moov box" });
-      return moov;
-    }
-    if (p + size > source.sizeBytes) {
+    } else if (p + size > source.sizeBytes) {
+      if (moov !== null) return { moov, dataCut: true };
       throw new MastersmithError("E_TRUNCATED", { file, detail: `MP4 box '${printable(type)}' runs past the end of the file and no moov box precedes it` });
     }
     p += size;
   }
+  if (moov !== null) return { moov, dataCut: false };
   throw new MastersmithError("E_TRUNCATED", { file, detail: "no moov box (the MP4 index is missing: an interrupted recording or download?)" });
 }
 
 /** The first sound track of an MP4/M4A: codec, format, priming and length. */
 export function parseMp4Header(source: FileSource): Mp4Track {
   const file = source.file;
-  const moov = readMoov(source);
+  const { moov, dataCut } = readMoov(source);
   try {
-    return parseMoov(file, moov);
+    return { ...parseMoov(file, moov), dataCut };
   } catch (e) {
     if (e instanceof MastersmithError) throw e;
     throw new MastersmithError("E_CORRUPT", { file, detail: `MP4 index: ${e instanceof Error ? e.message : String(e)}` });
   }
 }
 
-function parseMoov(file: string, b: Uint8Array): Mp4Track {
+function parseMoov(file: string, b: Uint8Array): Omit<Mp4Track, "dataCut"> {
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const moov: Box = { type: "moov", start: 8, end: b.length };
   const mvhd = child(b, moov, "mvhd");
@@ -329,19 +332,22 @@ export class Mp4Reader implements AudioReader {
           out.push(stage, n);
           for (let b = out.next(); b !== null; b = out.next()) yield b;
         }
-        if (out.full) break;
+        if (out.full) continue; // drain the end padding: closing the pipe early would look like an error
         carry.set(bytes.subarray(p), 0);
         carryBytes = bytes.length - p;
       }
       const rest = out.rest();
       if (rest !== null) yield rest;
-      if (!out.full) {
-        const code = await exited;
-        const reason = stderr.trim().split("\n").slice(-3).join("; ");
-        if (code !== 0) {
-          throw new MastersmithError(code === -1 ? "E_DECODER_UNAVAILABLE" : "E_CORRUPT", { file, detail: `ffmpeg failed after ${out.emittedFrames} of ${total} frames: ${reason || `exit code ${code}`}` });
-        }
-        throw new MastersmithError("E_TRUNCATED", { file, detail: `the MP4 index declares ${total} frames, the audio data decodes to ${out.emittedFrames}${reason ? `: ${reason}` : ""}` });
+      const code = await exited;
+      const reason = stderr.trim().split("\n").slice(-3).join("; ");
+      if (code === -1) throw new MastersmithError("E_DECODER_UNAVAILABLE", { file, detail: `ffmpeg could not be run: ${reason}` });
+      // ffmpeg conceals damaged AAC frames and carries on: any error it reports means the
+      // samples are not what was encoded, so the read fails rather than pass them on.
+      if (code !== 0 || reason !== "" || !out.full) {
+        const cut = this.track.dataCut || /partial file/.test(reason);
+        throw new MastersmithError(cut ? "E_TRUNCATED" : "E_CORRUPT", {
+          file, detail: `the MP4 index declares ${total} frames; ${out.emittedFrames} decode${reason ? `, ffmpeg reports: ${reason}` : code !== 0 ? `, ffmpeg exit code ${code}` : ""}`,
+        });
       }
     } finally {
       this.stop();

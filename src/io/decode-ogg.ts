@@ -17,7 +17,7 @@
 import { OggVorbisDecoder } from "@wasm-audio-decoders/ogg-vorbis";
 import { OggOpusDecoder } from "ogg-opus-decoder";
 import { MastersmithError } from "../core/codes.js";
-import { checkBlockFrames, INPUT_CHUNK_BYTES, quietly, Reblocker } from "./decode-common.js";
+import { checkBlockFrames, INPUT_CHUNK_BYTES, quietlyAsync, Reblocker } from "./decode-common.js";
 import type { FileSource } from "./file-source.js";
 import { checkFormat, fourcc } from "./header-checks.js";
 import { DEFAULT_BLOCK_FRAMES, type AudioInfo, type AudioReader } from "./types.js";
@@ -159,7 +159,7 @@ export class OggReader implements AudioReader {
         let decoded: OggDecoded;
         try {
           // The decoders copy their input before returning (the promise settles inside the call).
-          decoded = await quietly(() => (eof ? decoder.flush() : decoder.decode(input.slice(0, n))));
+          decoded = await quietlyAsync(() => (eof ? decoder.flush() : decoder.decode(input.slice(0, n))));
         } catch (e) {
           throw new MastersmithError("E_CORRUPT", { file, detail: `${this.stream.codec} decoder failed: ${e instanceof Error ? e.message : String(e)}`, cause: e });
         }
