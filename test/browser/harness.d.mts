@@ -14,7 +14,10 @@ export interface BrowserRender {
 export interface BrowserRenderer {
   /** Renders `input` through `spec` in the page with the bundled renderChainOffline. */
   render(spec: unknown, input: readonly Float32Array[], sampleRateHz: number, repeats?: number): Promise<BrowserRender>;
+  /** Runs `fn(arg)` in the page; `fn` is serialized, so it may use only its argument and globals. */
+  evaluate<A, R>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
   close(): Promise<void>;
+  /** Chromium's version string, e.g. "156.0.8078.79". */
   browserVersion: string;
 }
 
@@ -31,3 +34,6 @@ export interface RenderComparison {
 }
 
 export declare function compareRenders(a: readonly Float32Array[], b: readonly Float32Array[]): RenderComparison;
+
+/** Per Math function: results that differ between Node and the page, and the largest difference in float64 ulps. */
+export declare function compareMathFunctions(renderer: BrowserRenderer, count: number): Promise<Record<string, { differing: number; maxUlp: number }>>;

@@ -157,7 +157,9 @@ export async function openBrowserRenderer(coreCode) {
       if (state.output === null) throw new Error("the page returned without posting its output");
       return { output: state.output, timesMs: result.timesMs, userAgent: result.userAgent };
     };
-    return { render, close, browserVersion: version };
+    /** Runs `fn(arg)` in the page (a plain function: it is serialized, not closed over). */
+    const evaluate = (fn, arg) => page.evaluate(fn, arg);
+    return { render, evaluate, close, browserVersion: version };
   } catch (error) {
     await close();
     throw error;
@@ -188,4 +190,57 @@ export function compareRenders(a, b) {
   }
   const maxAbsDiffDbfs = maxAbsDiff === 0 ? -Infinity : 20 * Math.log10(maxAbsDiff);
   return { maxAbsDiff, maxAbsDiffDbfs, differingSamples: differing, worst };
+}
+
+/**
+ * The Math functions src/core calls, on seeded arguments over the ranges the DSP uses them in.
+ * Kept as source text so that Node and the page evaluate exactly the same characters (a function
+ * passed through a TypeScript loader could come back with injected helpers).
+ */
+const MATH_PROBE_SOURCE = `(count) => {
+  let s = 0x9e3779b9 >>> 0;
+  const next = () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 4294967296; };
+  const cases = {
+    sin: (x) => Math.sin(Math.PI * x), cos: (x) => Math.cos(Math.PI * x), tan: (x) => Math.tan(1.5 * x),
+    exp: (x) => Math.exp(-20 * x), log: (x) => Math.log(x + 1e-9), log10: (x) => Math.log10(x + 1e-9),
+    log2: (x) => Math.log2(x + 1e-9), pow: (x) => Math.pow(10, 4 * x - 2), tanh: (x) => Math.tanh(8 * x - 4),
+    cosh: (x) => Math.cosh(10 * x), sqrt: (x) => Math.sqrt(x), hypot: (x) => Math.hypot(x, 1 - x),
+  };
+  const out = {};
+  for (const [name, f] of Object.entries(cases)) {
+    s = 0x9e3779b9 >>> 0;
+    const values = [];
+    for (let i = 0; i < count; i++) values.push(f(next()));
+    out[name] = values;
+  }
+  return out;
+}`;
+
+/**
+ * Evaluates the core's Math functions on the same `count` arguments in Node and in the page and
+ * returns, per function, how many results differ and by how many ulps at most (float64).
+ */
+export async function compareMathFunctions(renderer, count) {
+  const probe = new Function(`return ${MATH_PROBE_SOURCE}`)();
+  const node = probe(count);
+  const web = await renderer.evaluate(new Function("count", `return (${MATH_PROBE_SOURCE})(count)`), count);
+  const result = {};
+  const a = new Float64Array(1);
+  const b = new Float64Array(1);
+  const aBits = new BigInt64Array(a.buffer);
+  const bBits = new BigInt64Array(b.buffer);
+  for (const name of Object.keys(node)) {
+    let differing = 0;
+    let maxUlp = 0n;
+    for (let i = 0; i < count; i++) {
+      a[0] = node[name][i];
+      b[0] = web[name][i];
+      if (aBits[0] === bBits[0]) continue;
+      differing++;
+      const ulp = aBits[0] > bBits[0] ? aBits[0] - bBits[0] : bBits[0] - aBits[0];
+      if (ulp > maxUlp) maxUlp = ulp;
+    }
+    result[name] = { differing, maxUlp: Number(maxUlp) };
+  }
+  return result;
 }
