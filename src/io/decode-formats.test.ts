@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { isMastersmithError } from "../core/codes.js";
+import { analyzeFile } from "../pipeline/analyze.js";
 import { parseItunSmpb } from "./decode-mp4.js";
 import { assertCode, readAll, run, tempDir, writeBytes } from "./fixtures.case.js";
 import { openAudioFile, sniffFormat } from "./open.js";
@@ -115,4 +116,152 @@ describe("compressed inputs: length and alignment", () => {
       }
     });
   }
+});
+
+/** A 1 s encode of the test signal in each format, for the broken-file cases. */
+function encodeAll(dir: string): Record<string, string> {
+  const { path: wav } = writeSignal(dir, "one.wav", 44100, 44100, 10000);
+  const files: Record<string, string> = {};
+  for (const c of CODECS) {
+    files[c.codec] = join(dir, `one_${c.codec}.${c.ext}`);
+    c.encode(wav, files[c.codec]);
+  }
+  files.faststart = join(dir, "one_faststart.m4a");
+  run("ffmpeg", ["-v", "error", "-y", "-i", wav, "-c:a", "aac", "-movflags", "+faststart", "-f", "ipod", files.faststart]);
+  return files;
+}
+
+describe("compressed inputs: broken files give coded errors", () => {
+  test("truncated (cut in half): E_TRUNCATED for MP3, Vorbis, Opus, AAC (moov at the end or first)", async (t) => {
+    const dir = tempDir(t);
+    const files = encodeAll(dir);
+    for (const [name, path] of Object.entries(files)) {
+      const bytes = readFileSync(path);
+      const cut = writeBytes(dir, `cut_${name}.bin`, bytes.subarray(0, bytes.length >> 1));
+      await assertCode(() => readAll(cut), "E_TRUNCATED", cut);
+    }
+  });
+
+  test("corrupt (200 random bytes a third of the way in): E_CORRUPT, never samples", async (t) => {
+    const dir = tempDir(t);
+    const files = encodeAll(dir);
+    let seed = 99;
+    for (const [name, path] of Object.entries(files)) {
+      if (name === "alac") continue; // covered below: ALAC has no checksum ffmpeg would report
+      const bytes = new Uint8Array(readFileSync(path));
+      const at = Math.floor(bytes.length / 3);
+      for (let i = at; i < at + 200; i++) { seed = (seed * 1103515245 + 12345) >>> 0; bytes[i] = seed >>> 24; }
+      const bad = writeBytes(dir, `bad_${name}.bin`, bytes);
+      await assertCode(() => readAll(bad), "E_CORRUPT", bad).catch((e) => { throw new Error(`${name}: ${e}`); });
+    }
+  });
+
+  test("empty, garbage and an MP3 frame header with nothing after it", async (t) => {
+    const dir = tempDir(t);
+    const empty = writeBytes(dir, "empty.mp3", new Uint8Array(0));
+    await assertCode(() => readAll(empty), "E_EMPTY_FILE", empty);
+    const oggJunk = writeBytes(dir, "junk.ogg", Uint8Array.from([0x4f, 0x67, 0x67, 0x53, 0, 2, 0, 0, 0, 0]));
+    await assertCode(() => readAll(oggJunk), "E_TRUNCATED", oggJunk);
+    const lonely = writeBytes(dir, "lonely.mp3", Uint8Array.from([0xff, 0xfb, 0x90, 0x64, 0, 0, 0, 0]));
+    await assertCode(() => readAll(lonely), "E_TRUNCATED", lonely, /first MPEG audio frame/);
+    const ftypOnly = writeBytes(dir, "ftyp.m4a", Uint8Array.from([0, 0, 0, 16, 0x66, 0x74, 0x79, 0x70, 0x4d, 0x34, 0x41, 0x20, 0, 0, 0, 0]));
+    await assertCode(() => readAll(ftypOnly), "E_TRUNCATED", ftypOnly, /no moov box/);
+  });
+});
+
+/** Box offsets of moov > udta > meta > ilst in an MP4 whose moov comes after its mdat. */
+function injectItunSmpb(bytes: Uint8Array, value: string): Uint8Array {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const type = (p: number) => String.fromCharCode(...bytes.subarray(p + 4, p + 8));
+  const find = (start: number, end: number, want: string): number => {
+    for (let p = start; p + 8 <= end; p += dv.getUint32(p)) if (type(p) === want) return p;
+    throw new Error(`no ${want}`);
+  };
+  const moov = find(0, bytes.length, "moov");
+  assert.ok(moov > find(0, bytes.length, "mdat"), "moov must follow mdat (chunk offsets stay valid)");
+  const udta = find(moov + 8, moov + dv.getUint32(moov), "udta");
+  const meta = find(udta + 8, udta + dv.getUint32(udta), "meta");
+  const ilst = find(meta + 12, meta + dv.getUint32(meta), "ilst");
+  const box = (t: string, body: Uint8Array) => {
+    const b = new Uint8Array(8 + body.length);
+    new DataView(b.buffer).setUint32(0, b.length);
+    b.set(Uint8Array.from(t, (c) => c.charCodeAt(0)), 4);
+    b.set(body, 8);
+    return b;
+  };
+  const text = (prefix: number[], s: string) => Uint8Array.from([...prefix, ...Array.from(s, (c) => c.charCodeAt(0))]);
+  const parts = [box("mean", text([0, 0, 0, 0], "com.apple.iTunes")), box("name", text([0, 0, 0, 0], "iTunSMPB")), box("data", text([0, 0, 0, 1, 0, 0, 0, 0], value))];
+  const item = box("----", Uint8Array.from(parts.flatMap((x) => [...x])));
+  const at = ilst + dv.getUint32(ilst);
+  const out = new Uint8Array(bytes.length + item.length);
+  out.set(bytes.subarray(0, at));
+  out.set(item, at);
+  out.set(bytes.subarray(at), at + item.length);
+  const odv = new DataView(out.buffer);
+  for (const p of [moov, udta, meta, ilst]) odv.setUint32(p, odv.getUint32(p) + item.length);
+  return out;
+}
+
+describe("MP4 gapless metadata and the ffmpeg route", () => {
+  test("parseItunSmpb reads priming, padding and length (hex fields)", () => {
+    assert.deepEqual(parseItunSmpb(" 00000000 00000840 000001C0 0000000000A7D8C0 00000000 00000000"), { primingFrames: 2112, paddingFrames: 448, totalFrames: 11000000 });
+    assert.equal(parseItunSmpb("garbage"), null);
+    assert.equal(parseItunSmpb(" 00000000 00000840 000001C0 0000000000000000"), null);
+  });
+
+  test("an iTunSMPB tag governs the trim: its length is honoured and the click stays put", async (t) => {
+    const dir = tempDir(t);
+    const frames = 44100, clickAt = 20000;
+    const { path: wav } = writeSignal(dir, "s.wav", frames, 44100, clickAt);
+    const m4a = join(dir, "s.m4a");
+    run("ffmpeg", ["-v", "error", "-y", "-i", wav, "-c:a", "aac", "-f", "ipod", m4a]);
+    // ffmpeg's AAC encoder primes 1024 frames; the tag claims a length 1000 frames short.
+    const length = frames - 1000;
+    const tagged = writeBytes(dir, "tagged.m4a", injectItunSmpb(readFileSync(m4a), ` 00000000 00000400 00000000 ${length.toString(16).padStart(16, "0")}`));
+    const { info, data } = await readAll(tagged, 777);
+    assert.equal(info.frames, length);
+    assert.equal(data[0].length, length);
+    assert.equal(argmaxAbs(data[0]), clickAt);
+  });
+
+  test("without ffmpeg: E_DECODER_UNAVAILABLE saying how to install it", async (t) => {
+    const dir = tempDir(t);
+    const { path: wav } = writeSignal(dir, "s.wav", 2000, 44100, 100);
+    const m4a = join(dir, "s.m4a");
+    run("ffmpeg", ["-v", "error", "-y", "-i", wav, "-c:a", "alac", "-f", "ipod", m4a]);
+    const saved = process.env.MASTERSMITH_FFMPEG;
+    process.env.MASTERSMITH_FFMPEG = join(dir, "no-such-ffmpeg");
+    try {
+      await assertCode(() => readAll(m4a), "E_DECODER_UNAVAILABLE", m4a, /apt-get install ffmpeg/);
+    } finally {
+      if (saved === undefined) delete process.env.MASTERSMITH_FFMPEG;
+      else process.env.MASTERSMITH_FFMPEG = saved;
+    }
+  });
+});
+
+describe("sniffing and analyze", () => {
+  test("sniffFormat: Ogg, MPEG audio, MP4 by content", () => {
+    const h = (bytes: number[]) => Uint8Array.from(bytes);
+    assert.equal(sniffFormat(h([0x4f, 0x67, 0x67, 0x53, 0, 2, 0, 0, 0, 0, 0, 0])), "ogg");
+    assert.equal(sniffFormat(h([0xff, 0xfb, 0x90, 0x64, 0, 0, 0, 0, 0, 0, 0, 0])), "mp3");
+    assert.equal(sniffFormat(h([0xff, 0xfb, 0xf0, 0x64, 0, 0, 0, 0, 0, 0, 0, 0])), null); // bitrate index 15
+    assert.equal(sniffFormat(h([0, 0, 0, 0x20, 0x66, 0x74, 0x79, 0x70, 0x4d, 0x34, 0x41, 0x20])), "mp4");
+  });
+
+  test("an MP3 behind an ID3v2 tag opens at the first frame; analyze reads it", async (t) => {
+    const dir = tempDir(t);
+    const { path: wav } = writeSignal(dir, "s.wav", 44100, 44100, 5000);
+    const mp3 = join(dir, "tagged.mp3");
+    run("lame", ["--quiet", "-b", "192", "--id3v2-only", "--tt", "A title", "--ta", "An artist", wav, mp3]);
+    assert.equal(String.fromCharCode(...readFileSync(mp3).subarray(0, 3)), "ID3");
+    const reader = await openAudioFile(mp3);
+    assert.equal(reader.info.container, "mp3");
+    assert.equal(reader.info.frames, 44100);
+    await reader.close();
+    const report = await analyzeFile(mp3);
+    assert.equal(report.format.container, "mp3");
+    assert.equal(report.format.frames, 44100);
+    assert.ok(!isMastersmithError(report));
+  });
 });

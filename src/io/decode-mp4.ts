@@ -6,9 +6,10 @@
  *
  * The boxes are parsed here first (ISO/IEC 14496-12: moov/trak/mdia/mdhd, hdlr, stsd, stts,
  * edts/elst; Apple's ilst '----' iTunSMPB), so the length and the gapless trim are ours, not the
- * decoder's: ffmpeg runs with `-ignore_editlist 1` (Debian's ffmpeg 5.1 trims the priming from
- * the edit list but keeps the end padding) and we drop `priming` frames at the start and stop
- * after `frames`:
+ * decoder's. Debian's ffmpeg 5.1 trims the priming from the edit list (and, found by test, from
+ * iTunSMPB even with the edit list ignored) but keeps the end padding; so ffmpeg runs with
+ * `-ignore_editlist 1 -flags2 +skip_manual` (no trimming of its own at all) and we drop
+ * `priming` frames at the start and stop after `frames`:
  *   - iTunSMPB (" 00000000 PPPPPPPP AAAAAAAA LLLLLLLLLLLLLLLL ...", hex): priming P, length L;
  *   - else the edit list: priming = media_time of the first non-empty edit; length = the sample
  *     table's total (stts) minus priming, or the edit's duration when that is clearly shorter
@@ -276,7 +277,7 @@ export class Mp4Reader implements AudioReader {
     const out = new Reblocker(channels, blockFrames, this.track.primingFrames, total);
     // Interleaved float32 WAV on stdout: its header lets us check ffmpeg's rate and channels.
     const proc = spawn(this.ffmpeg, [
-      "-nostdin", "-hide_banner", "-v", "error", "-ignore_editlist", "1", "-i", file,
+      "-nostdin", "-hide_banner", "-v", "error", "-flags2", "+skip_manual", "-ignore_editlist", "1", "-i", file,
       "-map", "0:a:0", "-vn", "-c:a", "pcm_f32le", "-f", "wav", "-",
     ], { stdio: ["ignore", "pipe", "pipe"] });
     this.child = proc;

@@ -112,6 +112,73 @@ export function parseOggHeader(source: FileSource): OggStream {
   return stream;
 }
 
+/** Ogg's CRC-32: polynomial 0x04C11DB7, not reflected, initial value 0 (RFC 3533 §6). */
+const CRC32_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i << 24;
+    for (let k = 0; k < 8; k++) c = c & 0x80000000 ? (c << 1) ^ 0x04c11db7 : c << 1;
+    t[i] = c >>> 0;
+  }
+  return t;
+})();
+
+/**
+ * Checks every page's CRC as the bytes stream past (pages may straddle input chunks). The
+ * decoders do not: a damaged page would otherwise decode to wrong samples or a silent gap.
+ */
+export class OggPageChecker {
+  /** Absolute offset of the current page. */
+  private pageStart = 0;
+  /** Bytes of the current page seen so far. */
+  private seen = 0;
+  /** Header length (27 + segments) once known, and the page's total length. */
+  private headerBytes = 27;
+  private pageBytes = 0;
+  private crc = 0;
+  private expected = 0;
+  private readonly head = new Uint8Array(27 + 255);
+
+  /** Feeds the next `n` bytes of the file; returns an error text for the first bad page, or null. */
+  feed(bytes: Uint8Array, n: number): string | null {
+    let i = 0;
+    while (i < n) {
+      if (this.pageBytes === 0) {
+        // Still collecting the header (the segment table tells the body length).
+        const b = bytes[i++];
+        this.head[this.seen++] = b;
+        if (this.seen === 4 && fourcc(this.head, 0) !== "OggS") return `no Ogg page at byte ${this.pageStart}`;
+        if (this.seen === 27) this.headerBytes = 27 + this.head[26];
+        if (this.seen === this.headerBytes && this.seen >= 27) {
+          let body = 0;
+          for (let k = 27; k < this.headerBytes; k++) body += this.head[k];
+          this.pageBytes = this.headerBytes + body;
+          this.expected = (this.head[22] | (this.head[23] << 8) | (this.head[24] << 16) | (this.head[25] << 24)) >>> 0;
+          this.head[22] = this.head[23] = this.head[24] = this.head[25] = 0;
+          let crc = 0;
+          for (let k = 0; k < this.headerBytes; k++) crc = ((crc << 8) ^ CRC32_TABLE[((crc >>> 24) ^ this.head[k]) & 0xff]) >>> 0;
+          this.crc = crc;
+        }
+      } else {
+        const take = Math.min(n - i, this.pageBytes - this.seen);
+        let crc = this.crc;
+        for (let k = i; k < i + take; k++) crc = ((crc << 8) ^ CRC32_TABLE[((crc >>> 24) ^ bytes[k]) & 0xff]) >>> 0;
+        this.crc = crc;
+        this.seen += take;
+        i += take;
+      }
+      if (this.pageBytes > 0 && this.seen === this.pageBytes) {
+        if (this.crc !== this.expected) return `the Ogg page at byte ${this.pageStart} fails its CRC`;
+        this.pageStart += this.pageBytes;
+        this.seen = 0;
+        this.pageBytes = 0;
+        this.headerBytes = 27;
+      }
+    }
+    return null;
+  }
+}
+
 type OggDecoded = { channelData: Float32Array[]; samplesDecoded: number; sampleRate: number; errors: { message: string; frameNumber: number; inputBytes: number }[] };
 interface OggDecoder {
   ready: Promise<void>;
@@ -150,10 +217,13 @@ export class OggReader implements AudioReader {
     const decoder: OggDecoder = this.stream.codec === "vorbis" ? new OggVorbisDecoder() : new OggOpusDecoder();
     try {
       await decoder.ready;
+      const pages = new OggPageChecker();
       let position = 0;
       let eof = false;
       while (!eof && !out.full) {
         const n = this.source.readAt(input, INPUT_CHUNK_BYTES, position);
+        const bad = pages.feed(input, n);
+        if (bad !== null) throw new MastersmithError("E_CORRUPT", { file, detail: bad });
         position += n;
         eof = n === 0;
         let decoded: OggDecoded;
