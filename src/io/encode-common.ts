@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { accessSync, constants, existsSync, linkSync, renameSync, unlinkSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, linkSync, openSync, readSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { MastersmithError } from "../core/codes.js";
 
@@ -73,6 +73,33 @@ export function requireTool(name: string, file: string, purpose: string): string
   const tool = findTool(name);
   if (tool === null) throw new MastersmithError("E_ENCODER_UNAVAILABLE", { file, detail: `${purpose} needs the '${name}' program on PATH` });
   return tool;
+}
+
+const COPY_CHUNK_BYTES = 1 << 20;
+
+/** Puts `head` in front of a file's content (streamed copy through a 1 MiB buffer, then rename). */
+export function prependBytes(file: string, head: Uint8Array): void {
+  const tmp = `${file}.prepend`;
+  const input = openSync(file, "r");
+  let output: number | null = null;
+  try {
+    output = openSync(tmp, "wx");
+    const writeAll = (b: Uint8Array, n: number) => {
+      for (let done = 0; done < n;) done += writeSync(output as number, b, done, n - done);
+    };
+    writeAll(head, head.length);
+    const buf = new Uint8Array(COPY_CHUNK_BYTES);
+    for (let n; (n = readSync(input, buf, 0, buf.length, null)) > 0;) writeAll(buf, n);
+    closeSync(output);
+    output = null;
+    renameSync(tmp, file);
+  } catch (e) {
+    if (output !== null) closeSync(output);
+    removeQuietly(tmp);
+    throw new MastersmithError("E_WRITE_FAILED", { file, detail: (e as { code?: string }).code, cause: e });
+  } finally {
+    closeSync(input);
+  }
 }
 
 /** Raw sample layouts the external encoders read from stdin (little-endian, interleaved). */

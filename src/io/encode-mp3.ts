@@ -5,12 +5,17 @@
  * padding (LAME tag rev 1, bytes "enc_delay/enc_padding"); decoders (ffmpeg, foobar2000,
  * iTunes, mpg123) trim exactly those samples. The npm encoders (lamejs and its forks) write no
  * info frame at all, and writing one ourselves means predicting LAME's internal delay and the
- * frame count; the lame binary writes a correct tag (with its CRC) after the last frame. Tags
- * are ID3v2 (`--id3v2-only`): TSRC carries the ISRC and TPE2 the album artist.
+ * frame count; the lame binary writes a correct tag (with its CRC) after the last frame.
+ *
+ * Tags: our own ID3v2.4 tag (tags.ts, the one the WAV id3 chunk uses) put in front of lame's
+ * output: TSRC carries the ISRC, TPE2 the album artist, APIC the cover. Not lame's tag writer:
+ * in UTF-16 mode (its default for non-ASCII text) LAME 3.100 writes a COMM frame that ffmpeg
+ * rejects ("Incorrect BOM value"), and its Latin-1 mode loses other scripts. The LAME info frame
+ * stays the first audio frame, which is where decoders look for it.
  */
 import { MastersmithError } from "../core/codes.js";
-import { checkTarget, khz, partialName, PipeEncoder, publish, removeQuietly, requireTool, type Encoder } from "./encode-common.js";
-import type { Tags } from "./tags.js";
+import { checkTarget, khz, partialName, PipeEncoder, prependBytes, publish, removeQuietly, requireTool, type Encoder } from "./encode-common.js";
+import { id3v2Tag, loadCover, type Tags } from "./tags.js";
 
 export interface Mp3EncoderOptions {
   sampleRateHz: number;
@@ -37,6 +42,7 @@ export function createMp3Encoder(path: string, o: Mp3EncoderOptions): Encoder {
   }
   const tool = requireTool("lame", path, "MP3 output");
   checkTarget(path, o.force === true);
+  const cover = o.tags?.cover !== undefined ? loadCover(o.tags.cover) : null;
   const partial = partialName(path);
   const rate = khz(o.sampleRateHz);
   // 24-bit input: the encoder works in float, 24 bits lose nothing audible, no dither needed.
@@ -44,20 +50,6 @@ export function createMp3Encoder(path: string, o: Mp3EncoderOptions): Encoder {
     "-m", o.channels === 1 ? "m" : "j"];
   if (o.bitrateKbps !== undefined) args.push("--cbr", "-b", String(o.bitrateKbps));
   else args.push("-V", "0");
-  const t = o.tags ?? {};
-  args.push("--id3v2-only");
-  const opt = (flag: string, value: string | undefined) => { if (value !== undefined && value !== "") args.push(flag, value); };
-  opt("--tt", t.title);
-  opt("--ta", t.artist);
-  opt("--tl", t.album);
-  opt("--ty", t.year);
-  opt("--tn", t.track);
-  opt("--tg", t.genre);
-  opt("--tc", t.comment);
-  opt("--ti", t.cover);
-  if (t.albumArtist) args.push("--tv", `TPE2=${t.albumArtist}`);
-  if (t.isrc) args.push("--tv", `TSRC=${t.isrc}`);
-  for (const [k, v] of Object.entries(o.extraFrames ?? {})) args.push("--tv", `TXXX=${k}=${v}`);
   args.push("-", partial);
   const pipe = new PipeEncoder(path, tool, args, o.channels, "s24");
   return {
@@ -67,6 +59,8 @@ export function createMp3Encoder(path: string, o: Mp3EncoderOptions): Encoder {
     async close() {
       try {
         await pipe.finish();
+        const tagged = Object.values(o.tags ?? {}).some((v) => v !== undefined) || Object.keys(o.extraFrames ?? {}).length > 0;
+        if (tagged) prependBytes(partial, id3v2Tag(o.tags ?? {}, cover, o.extraFrames));
       } catch (e) {
         removeQuietly(partial);
         throw e;

@@ -4,10 +4,13 @@
  * Opus always codes at 48 kHz. For 48 kHz input the stream is gapless as ffmpeg writes it: the
  * OpusHead pre-skip covers the encoder delay and the last page's granule position ends the
  * stream at the original length (RFC 7845 §4.1, §4.5). For other rates ffmpeg resamples to
- * 48 kHz and ends the stream at ceil(N × 48000 / rate); we then set the last granule to
- * round(N × 48000 / rate) (so a decoder resampling back gets N frames, not N + 1) and write the
+ * 48 kHz and ends the stream at ceil(N × 48000 / rate) frames; we then set the last granule to
+ * M = floor(N × 48000 / rate) and write the
  * original rate into OpusHead's "input sample rate" (§5.1), which decoders use to pick their
- * output rate. Both edits rewrite one page and its CRC.
+ * output rate. Both edits rewrite one page and its CRC. Why floor: a decoder resampling back
+ * (ffmpeg: ceil(M × rate / 48000) frames) then gives exactly N, since M × rate / 48000 lies in
+ * (N − 1, N]; with ceil or round it gives N + 1 for some lengths (2000 at 44.1 kHz: 2001). The
+ * trimmed part is under one 48 kHz sample.
  */
 import { closeSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
 import { MastersmithError } from "../core/codes.js";
@@ -52,7 +55,7 @@ export function createOpusEncoder(path: string, o: OpusEncoderOptions): Encoder 
     purpose: "Opus output",
     finish(partial, framesWritten) {
       if (o.sampleRateHz !== OPUS_RATE_HZ) {
-        patchOggOpus(partial, o.sampleRateHz, Math.round((framesWritten * OPUS_RATE_HZ) / o.sampleRateHz));
+        patchOggOpus(partial, o.sampleRateHz, Math.floor((framesWritten * OPUS_RATE_HZ) / o.sampleRateHz));
       }
     },
   });
