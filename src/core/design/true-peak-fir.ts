@@ -20,6 +20,8 @@
  * max_p sum_k |h_p[k]|, which lets callers skip blocks that cannot raise a running maximum.
  */
 
+import { COEFFICIENT_DOUBLES, createTruePeakKernels, KERNEL_SLACK_DOUBLES, type TruePeakKernels } from "./true-peak-simd.js";
+
 export interface TruePeakFirDesign {
   /** Oversampling factor: 4 up to 48 kHz, 2 above. */
   readonly factor: 2 | 4;
@@ -131,16 +133,22 @@ export class TruePeakInterpolator {
   private readonly subMax: Float64Array;
   private readonly flushX: Float64Array;
   /** Per-position max |y| of one sub-block (scratch). */
-  private readonly positionMax = new Float64Array(SUB_BLOCK);
+  private readonly positionMax: Float64Array;
   /** refine[f]: 64 taps for the value at time j + f / REFINE_STEPS from x[j - 31 .. j + 32]. */
   private readonly refine: Float64Array;
   private readonly exhaustive: boolean;
+  /** WebAssembly SIMD kernels (bit-identical to stage1/stage2Write), or null: JavaScript only. */
+  private readonly kernels: TruePeakKernels | null;
+  /** Heap indices of u and positionMax when `kernels` is set (x and flushX: their byteOffset). */
+  private readonly uIndex: number = 0;
+  private readonly positionMaxIndex: number = 0;
 
   /**
    * `exhaustive: true` evaluates every output (no skipping): for tests proving that skipping
-   * never changes a result.
+   * never changes a result. `simd: false` uses the JavaScript kernels only (tests prove the
+   * WebAssembly SIMD kernels bit-identical to them).
    */
-  constructor(design: Pick<TruePeakFirDesign, "factor" | "halfBandTaps" | "secondStageTaps" | "peakGainBound" | "latencyFrames">, options: { exhaustive?: boolean } = {}) {
+  constructor(design: Pick<TruePeakFirDesign, "factor" | "halfBandTaps" | "secondStageTaps" | "peakGainBound" | "latencyFrames">, options: { exhaustive?: boolean; simd?: boolean } = {}) {
     this.exhaustive = options.exhaustive === true;
     this.factor = design.factor;
     this.latencyFrames = design.latencyFrames;
@@ -159,10 +167,29 @@ export class TruePeakInterpolator {
     this.warmUp = this.factor === 4 ? this.b.length / 2 : 0;
     // Stage 1 span plus warm-up, plus the refinement's reach (x[i - latency - 1 - 31]).
     this.historyFrames = Math.max(this.a.length - 1 + this.warmUp, this.latencyFrames + 33);
-    this.x = new Float64Array(this.historyFrames + CHUNK_FRAMES);
-    this.u = new Float64Array(2 * (CHUNK_FRAMES + this.warmUp));
     this.subMax = new Float64Array(Math.ceil(CHUNK_FRAMES / SUB_BLOCK));
-    this.flushX = new Float64Array(2 * this.historyFrames + 2);
+    const xLength = this.historyFrames + CHUNK_FRAMES, flushLength = 2 * this.historyFrames + 2;
+    const uLength = 2 * (CHUNK_FRAMES + this.warmUp);
+    // The SIMD kernels work on buffers inside their own memory; each buffer gets the kernels'
+    // slack after it (they may run a few positions past the requested range).
+    const slack = KERNEL_SLACK_DOUBLES;
+    const xAt = COEFFICIENT_DOUBLES, flushAt = xAt + xLength + slack, uAt = flushAt + flushLength + slack;
+    const pmAt = uAt + uLength + slack;
+    this.kernels = options.simd === false ? null : createTruePeakKernels(this.a, this.b, pmAt + SUB_BLOCK + slack);
+    if (this.kernels !== null) {
+      const heap = this.kernels.heap;
+      this.x = heap.subarray(xAt, xAt + xLength);
+      this.flushX = heap.subarray(flushAt, flushAt + flushLength);
+      this.u = heap.subarray(uAt, uAt + uLength);
+      this.positionMax = heap.subarray(pmAt, pmAt + SUB_BLOCK);
+      this.uIndex = uAt;
+      this.positionMaxIndex = pmAt;
+    } else {
+      this.x = new Float64Array(xLength);
+      this.flushX = new Float64Array(flushLength);
+      this.u = new Float64Array(uLength);
+      this.positionMax = new Float64Array(SUB_BLOCK);
+    }
   }
 
   reset(): void {
@@ -185,13 +212,13 @@ export class TruePeakInterpolator {
       for (let i = 0; i < h; i++) { const v = Math.abs(x[i]); if (v > historyMax) historyMax = v; }
       const subMax = this.subMax;
       let sample = this.samplePeak;
+      // Float32 -> Float64 is exact; the native copy is far cheaper than a per-sample loop.
+      x.set(input.subarray(offset + done, offset + done + n), h);
       for (let j = 0, s = 0; s < n; j++, s += SUB_BLOCK) {
-        const e = Math.min(n, s + SUB_BLOCK);
+        const e = h + Math.min(n, s + SUB_BLOCK);
         let m = 0;
-        for (let i = s; i < e; i++) {
-          const v = input[offset + done + i];
-          x[h + i] = v;
-          const av = Math.abs(v);
+        for (let i = h + s; i < e; i++) {
+          const av = Math.abs(x[i]);
           if (av > m) m = av;
         }
         subMax[j] = m;
@@ -294,12 +321,18 @@ export class TruePeakInterpolator {
    */
   private compute(x: Float64Array, from: number, to: number, peak: number, out: Float64Array | Float32Array | null, outOffset: number, mode: 0 | 1 | 2 = 0): number {
     const base = from - this.warmUp;
-    const u = this.u;
-    stage1(x, base, to, this.a, u, 0);
+    const u = this.u, kernels = this.kernels;
+    // x is this.x or this.flushX, both inside the kernels' memory when there are kernels.
+    if (kernels !== null) kernels.stage1((x.byteOffset >> 3) + base, to - base, this.uIndex);
+    else stage1(x, base, to, this.a, u, 0);
     const mFrom = 2 * (from - base), mTo = 2 * (to - base);
     if (this.factor === 4) {
       // Outputs at input times i - 36, -35.75, -35.5, -35.25.
       if (out === null) return stage2Peak(u, mFrom, mTo, this.b, peak);
+      if (kernels !== null && out === this.positionMax && mode === 2) {
+        kernels.stage2Max(this.uIndex + mFrom, (mTo - mFrom) / 2, this.positionMaxIndex + outOffset);
+        return peak;
+      }
       stage2Write(u, mFrom, mTo, this.b, out, outOffset, mode === 2);
       return peak;
     }

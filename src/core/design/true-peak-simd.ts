@@ -1,0 +1,261 @@
+/**
+ * WebAssembly SIMD kernels for the two half-band stages of the true-peak interpolator
+ * (design/true-peak-fir.ts). The module is generated here as bytes (about 1.5 kB, so even a
+ * browser main thread may compile it synchronously) and runs wherever WebAssembly SIMD does:
+ * Node 16.4+, every current browser, in a Worker or not.
+ *
+ * Why: in JavaScript every `x[i - k]` of the 64-tap stage carries a bounds check and index
+ * arithmetic, and the kernel is instruction-bound at ~25 ns per input sample. Here the loads
+ * are plain addressed loads and each f64x2 lane computes one output position.
+ *
+ * Bit-identical to the JavaScript kernels: lane j of every operation is the IEEE double add or
+ * multiply the scalar code performs, in the same order (sum of a_k * (pair sum) left to right,
+ * no fused multiply-add, no reassociation). Only commutation of a single add or multiply
+ * differs, which is exact. `f64x2.max`, like `Math.max`, propagates NaN.
+ *
+ * Memory: one imported memory per instance. Doubles [0, 32) hold the stage 1 taps a_0..a_31
+ * (the first half of the symmetric 64), [32, 40) the stage 2 taps b_0..b_7; callers place their
+ * buffers after COEFFICIENT_DOUBLES. Kernels process positions in pairs (lanes) and may read
+ * and write up to KERNEL_SLACK_DOUBLES past the requested range: buffers need that much slack.
+ */
+
+export const COEFFICIENT_DOUBLES = 40;
+/** Over-read/over-write past a kernel's range, in doubles (stage 1 rounds its count up to 4 positions). */
+export const KERNEL_SLACK_DOUBLES = 8;
+
+export interface TruePeakKernels {
+  /** The instance's memory as doubles; callers take subarray views of it (never grown). */
+  readonly heap: Float64Array;
+  /**
+   * Stage 1 for `count` input positions starting at heap index `xIndex` (x[xIndex - 63 ..] must
+   * be valid): writes u[2m] = x[i - 32], u[2m + 1] = half-sample value from heap index `uIndex`.
+   */
+  stage1(xIndex: number, count: number, uIndex: number): void;
+  /**
+   * Stage 2 (4x) per-position max: for `count` positions whose u index m starts at heap index
+   * `uIndex` (u[m - 15 .. m + 1] valid), out[j] = max |v| over the four outputs of position j.
+   */
+  stage2Max(uIndex: number, count: number, outIndex: number): void;
+}
+
+// ---- A minimal WebAssembly binary writer (just what these two functions use) ----
+
+const OP = {
+  block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b, void: 0x40,
+  localGet: 0x20, localSet: 0x21, localTee: 0x22,
+  i32Const: 0x41, i32GeU: 0x4f, i32Add: 0x6a, i32Shl: 0x74,
+  f64Store: 0x39, f64Max: 0xa5,
+} as const;
+const SIMD = 0xfd;
+const V128_LOAD = 0x00, V128_LOAD64_SPLAT = 0x0a, V128_STORE = 0x0b, I8X16_SHUFFLE = 0x0d;
+const F64X2_EXTRACT_LANE = 0x21, F64X2_ABS = 0xec, F64X2_ADD = 0xf0, F64X2_MUL = 0xf2, F64X2_MAX = 0xf5;
+const I32 = 0x7f, V128 = 0x7b;
+
+function uleb(value: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value >>>= 7;
+    if (value !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (value !== 0);
+  return out;
+}
+
+function sleb(value: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = value & 0x7f;
+    value >>= 7;
+    if ((value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+function simd(op: number): number[] {
+  return [SIMD, ...uleb(op)];
+}
+
+/** v128 load/store memarg: alignment hint 8 bytes (2^3), constant byte offset. */
+function memarg(offsetBytes: number): number[] {
+  return [3, ...uleb(offsetBytes)];
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+function vector(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+/** A function body: locals as [count, type] groups, then code. */
+function funcBody(locals: [number, number][], code: number[]): number[] {
+  const body = [...vector(locals.map(([n, t]) => [...uleb(n), t])), ...code, OP.end];
+  return [...uleb(body.length), ...body];
+}
+
+/** acc = (load(p + hi) + load(p + lo)) * c_k, or acc = acc + that: one folded symmetric tap pair. */
+function tapPair(p: number, hiBytes: number, loBytes: number, coefLocal: number, acc: number, first: boolean): number[] {
+  const code = [
+    ...(first ? [] : [OP.localGet, acc]),
+    OP.localGet, p, ...simd(V128_LOAD), ...memarg(hiBytes),
+    OP.localGet, p, ...simd(V128_LOAD), ...memarg(loBytes),
+    ...simd(F64X2_ADD),
+    OP.localGet, coefLocal, ...simd(F64X2_MUL),
+  ];
+  if (!first) code.push(...simd(F64X2_ADD));
+  code.push(OP.localSet, acc);
+  return code;
+}
+
+/** Loads `taps` coefficient splats from byte address `fromBytes` into locals first.. */
+function loadCoefficients(first: number, taps: number, fromBytes: number): number[] {
+  const code: number[] = [];
+  for (let k = 0; k < taps; k++) {
+    code.push(OP.i32Const, ...sleb(0), ...simd(V128_LOAD64_SPLAT), 3, ...uleb(fromBytes + 8 * k), OP.localSet, first + k);
+  }
+  return code;
+}
+
+/** end = base + count * stride bytes (count rounded up to even by the loop's pair step). */
+function loopOverPairs(p: number, count: number, endLocal: number, strideShift: number, body: number[], step: number[]): number[] {
+  return [
+    OP.localGet, p, OP.localGet, count, OP.i32Const, ...sleb(strideShift), OP.i32Shl, OP.i32Add, OP.localSet, endLocal,
+    OP.block, OP.void, OP.loop, OP.void,
+    OP.localGet, p, OP.localGet, endLocal, OP.i32GeU, OP.brIf, 1,
+    ...body,
+    ...step,
+    OP.br, 0,
+    OP.end, OP.end,
+  ];
+}
+
+function addConst(local: number, bytes: number): number[] {
+  return [OP.localGet, local, OP.i32Const, ...sleb(bytes), OP.i32Add, OP.localSet, local];
+}
+
+/**
+ * stage1(p = byte address of x[i0 - 63], count, q = byte address of u[2 m0]). Per pair of
+ * positions (i, i + 1): acc = sum_k a_k (x[i-k] + x[i-63+k]) as lanes; u gets
+ * (x[i-32], acc_0, x[i-31], acc_1). Runs whole quads of positions (count rounded up to 4).
+ */
+function stage1Function(): number[] {
+  // params 0 p, 1 count, 2 q; locals 3 end, 4 acc, 5 acc2, 6 xi, 7..38 coefficients.
+  // Two pairs per pass (positions i .. i + 3, accumulators acc and acc2, taps interleaved):
+  // each 32-add chain is latency-bound, two independent ones keep the adders busy.
+  const P = 0, COUNT = 1, Q = 2, END = 3, ACC = 4, ACC2 = 5, XI = 6, C0 = 7;
+  const body: number[] = [];
+  body.push(...tapPair(P, 63 * 8, 0, C0, ACC, true));
+  body.push(...tapPair(P, 65 * 8, 2 * 8, C0, ACC2, true));
+  for (let k = 1; k < 32; k++) {
+    body.push(...tapPair(P, (63 - k) * 8, k * 8, C0 + k, ACC, false));
+    body.push(...tapPair(P, (65 - k) * 8, (k + 2) * 8, C0 + k, ACC2, false));
+  }
+  // (x[i-32], acc_0) and (x[i-31], acc_1): lane 0 of each operand, then lane 1 of each.
+  const lo = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+  const hi = [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
+  for (const [acc, xOff, uOff] of [[ACC, 31 * 8, 0], [ACC2, 33 * 8, 32]] as const) {
+    body.push(OP.localGet, P, ...simd(V128_LOAD), ...memarg(xOff), OP.localSet, XI);
+    for (const [lanes, off] of [[lo, 0], [hi, 16]] as const) {
+      body.push(OP.localGet, Q, OP.localGet, XI, OP.localGet, acc, ...simd(I8X16_SHUFFLE), ...lanes,
+        ...simd(V128_STORE), ...memarg(uOff + off));
+    }
+  }
+  const step = [...addConst(P, 32), ...addConst(Q, 64)];
+  const code = [...loadCoefficients(C0, 32, 0), ...loopOverPairs(P, COUNT, END, 3, body, step)];
+  return funcBody([[1, I32], [3 + 32, V128]], code);
+}
+
+/**
+ * stage2Max(r = byte address of u[m0 - 15], count, o = byte address of out[0]). Per position:
+ * lanes (v1, v3) = sum_k b_k (u[m-k] + u[m-15+k]) at m and m + 1; (v0, v2) = (u[m-8], u[m-7]);
+ * out = max of the four |v|.
+ */
+function stage2Function(): number[] {
+  // params 0 r, 1 count, 2 o; locals 3 end, 4 acc, 5..12 coefficients
+  const R = 0, COUNT = 1, O = 2, END = 3, ACC = 4, C0 = 5;
+  const body: number[] = [];
+  body.push(...tapPair(R, 15 * 8, 0, C0, ACC, true));
+  for (let k = 1; k < 8; k++) body.push(...tapPair(R, (15 - k) * 8, k * 8, C0 + k, ACC, false));
+  body.push(
+    OP.localGet, O,
+    OP.localGet, ACC, ...simd(F64X2_ABS),
+    OP.localGet, R, ...simd(V128_LOAD), ...memarg(7 * 8), ...simd(F64X2_ABS),
+    ...simd(F64X2_MAX), OP.localTee, ACC,
+    ...simd(F64X2_EXTRACT_LANE), 0,
+    OP.localGet, ACC, ...simd(F64X2_EXTRACT_LANE), 1,
+    OP.f64Max,
+    OP.f64Store, 3, 0,
+  );
+  const step = [...addConst(R, 16), ...addConst(O, 8)];
+  // The loop bound counts positions at 16 bytes of u each; it runs whole positions, no pairs.
+  const code = [...loadCoefficients(C0, 8, 32 * 8), ...loopOverPairs(R, COUNT, END, 4, body, step)];
+  return funcBody([[1, I32], [1 + 8, V128]], code);
+}
+
+function moduleBytes(): Uint8Array {
+  const type = [0x60, ...vector([[I32], [I32], [I32]]), 0]; // (i32, i32, i32) -> ()
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vector([type])),
+    // import "m" "memory": memory with at least 1 page
+    ...section(2, vector([[...uleb(1), 0x6d, ...uleb(6), ...[...("memory")].map((ch) => ch.charCodeAt(0)), 0x02, 0x00, 0x01]])),
+    ...section(3, vector([[0], [0]])),
+    ...section(7, vector([
+      [...uleb(2), 0x73, 0x31, 0x00, ...uleb(0)], // "s1" func 0
+      [...uleb(2), 0x73, 0x32, 0x00, ...uleb(1)], // "s2" func 1
+    ])),
+    ...section(10, [...uleb(2), ...stage1Function(), ...stage2Function()]),
+  ];
+  return Uint8Array.from(bytes);
+}
+
+/** The slice of the WebAssembly JS API used here (lib ES2022 carries no WebAssembly types). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+}
+
+const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+let compiled: object | null | undefined;
+
+function compiledModule(): object | null {
+  if (compiled !== undefined) return compiled;
+  try {
+    compiled = wasm !== undefined ? new wasm.Module(moduleBytes()) : null;
+  } catch {
+    compiled = null; // no WebAssembly SIMD here: callers use the JavaScript kernels
+  }
+  return compiled;
+}
+
+/**
+ * Kernels over a fresh memory of at least `heapDoubles` doubles (coefficients included), with
+ * the taps stored; null where WebAssembly SIMD is unavailable.
+ */
+export function createTruePeakKernels(halfBandTaps: Float64Array, secondStageTaps: Float64Array, heapDoubles: number): TruePeakKernels | null {
+  if (halfBandTaps.length !== 64 || (secondStageTaps.length !== 0 && secondStageTaps.length !== 16)) return null;
+  const module = compiledModule();
+  if (module === null || wasm === undefined) return null;
+  const memory = new wasm.Memory({ initial: Math.ceil((heapDoubles * 8) / 65536) });
+  const instance = new wasm.Instance(module, { m: { memory } });
+  const s1 = instance.exports.s1 as (p: number, count: number, q: number) => void;
+  const s2 = instance.exports.s2 as (r: number, count: number, o: number) => void;
+  const heap = new Float64Array(memory.buffer);
+  heap.set(halfBandTaps.subarray(0, 32), 0);
+  if (secondStageTaps.length === 16) heap.set(secondStageTaps.subarray(0, 8), 32);
+  return {
+    heap,
+    stage1(xIndex, count, uIndex) {
+      s1(8 * (xIndex - 63), count, 8 * uIndex);
+    },
+    stage2Max(uIndex, count, outIndex) {
+      s2(8 * (uIndex - 15), count, 8 * outIndex);
+    },
+  };
+}
