@@ -222,12 +222,13 @@ export class Mp3Reader implements AudioReader {
           throw new MastersmithError("E_CORRUPT", { file, detail: `MPEG frame ${err.frameNumber} near byte ${err.inputBytes + this.stream.streamOffsetBytes}: ${err.message}` });
         }
         if (decoded.samplesDecoded === 0) continue;
-        if (decoded.sampleRate !== sampleRateHz || decoded.channelData.length !== channels) {
+        // libmpg123 here always hands back two channels; a mono stream comes out duplicated.
+        if (decoded.sampleRate !== sampleRateHz || decoded.channelData.length < channels) {
           throw new MastersmithError("E_CORRUPT", {
             file, detail: `an MPEG frame has ${decoded.channelData.length} channels at ${decoded.sampleRate} Hz, the first frame ${channels} at ${sampleRateHz} Hz`,
           });
         }
-        out.push(decoded.channelData, decoded.samplesDecoded);
+        out.push(decoded.channelData.length === channels ? decoded.channelData : decoded.channelData.slice(0, channels), decoded.samplesDecoded);
         for (let b = out.next(); b !== null; b = out.next()) yield b;
       }
       const last = out.rest();
