@@ -23,6 +23,7 @@ import { renderChainOffline } from "../../src/core/chain/offline.js";
 import { STAGE_TYPES } from "../../src/core/chain/stages.js";
 import { openAudioFile } from "../../src/io/open.js";
 import { bundleCore } from "../../scripts/bundle-core.mjs";
+import { FULL_CHAIN } from "./full-chain.mjs";
 import { compareMathFunctions, compareRenders, openBrowserRenderer, type BrowserRenderer } from "./harness.mjs";
 
 const CORPUS_FILE = "/work/shared/corpus/dev/dev07_weight_of_revenge_UNMASTERED.flac";
@@ -32,39 +33,6 @@ const EXCERPT_LENGTH_S = 8;
 /** -140 dBFS: the most a last-ulp difference in a Math function may leave at the output. */
 const MAX_DIFF_LINEAR = 1e-7;
 
-/** A chain with every stage type of stages.ts, each set to do audible work on this material. */
-export const FULL_CHAIN = {
-  version: 1,
-  stages: [
-    { type: "highpass", cutoffHz: 25, order: 2 },
-    { type: "eq", phase: "minimum", bands: [
-      { shape: "lowShelf", freqHz: 110, gainDb: 1.5, q: 0.7071 },
-      { shape: "bell", freqHz: 3200, gainDb: -1.5, q: 1.2 },
-      { shape: "highShelf", freqHz: 10000, gainDb: 2, q: 0.7071 },
-      { shape: "tilt", freqHz: 1000, gainDb: 0.5 },
-    ] },
-    { type: "eq", phase: "linear", bands: [
-      { shape: "bell", freqHz: 250, gainDb: -1.5, q: 0.8 },
-      { shape: "highPass", freqHz: 20, q: 0.7071 },
-      { shape: "lowPass", freqHz: 19000, q: 0.7071 },
-    ] },
-    { type: "matchEq", midCurve: { freqHz: [40, 200, 1000, 5000, 16000], gainDb: [1, -0.5, 0, 1, 2] },
-      sideCurve: { freqHz: [100, 1000, 10000], gainDb: [-3, 0, 1.5] }, amountPct: 80, maxBoostDb: 6 },
-    { type: "compressor", thresholdDb: -22, ratio: 2.5, kneeDb: 6, attackMs: 12, releaseMs: 150, makeupDb: 1,
-      detector: "rms", autoRelease: true, lookaheadMs: 1, stereoLinkPct: 80, mode: "stereo", mixPct: 85 },
-    { type: "multibandCompressor", crossoversHz: [150, 2000, 8000], mode: "midSide", bands: [
-      { thresholdDb: -24, ratio: 3, attackMs: 20, releaseMs: 200 },
-      { thresholdDb: -22, ratio: 2 },
-      { thresholdDb: -26, ratio: 2, attackMs: 5, releaseMs: 80 },
-      { thresholdDb: -30, ratio: 1.5, bypass: false },
-    ] },
-    { type: "imager", crossoversHz: [300, 4000], widthsPct: [90, 110, 130], monoBelowHz: 100, correlationFloor: 0 },
-    { type: "saturator", driveDb: 4, curve: "tube", mixPct: 50 },
-    { type: "gain", gainDb: 4 },
-    { type: "clipper", thresholdDb: -2, kneeDb: 3 },
-    { type: "limiter", ceilingDbtp: -1, lookaheadMs: 5, releaseMs: 80 },
-  ],
-};
 
 /** Reads `lengthS` seconds from `startS` of the file as planar Float32 with our own decoder. */
 async function readExcerpt(path: string, startS: number, lengthS: number): Promise<{ channels: Float32Array[]; sampleRateHz: number }> {
