@@ -1,10 +1,12 @@
 // `npm run bench`: every benchmark, printed as ratios against the tools people use today.
-// Optional arguments pick benchmarks by name: `npm run bench -- analyze`.
+// Optional arguments pick benchmarks by name: `npm run bench -- analyze chain`.
 import { benchAnalyze } from "./analyze.mjs";
+import { benchBrowser } from "./browser.mjs";
+import { benchChain } from "./chain.mjs";
 
-const BENCHES = { analyze: benchAnalyze };
+const BENCHES = { analyze: benchAnalyze, chain: benchChain, browser: benchBrowser };
 const wanted = process.argv.slice(2);
 for (const [name, bench] of Object.entries(BENCHES)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;
-  for (const line of bench()) console.log(line);
+  for (const line of await bench()) console.log(line);
 }
