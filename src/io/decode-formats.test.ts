@@ -265,3 +265,14 @@ describe("sniffing and analyze", () => {
     assert.ok(!isMastersmithError(report));
   });
 });
+
+test("mono MP3 from ffmpeg's libmp3lame (Lavc tag): one channel, exact length", async (t) => {
+  const dir = tempDir(t);
+  const mp3 = join(dir, "mono.mp3");
+  run("ffmpeg", ["-nostdin", "-v", "error", "-f", "lavfi", "-i", "sine=440:d=0.5:sample_rate=44100", "-f", "mp3", mp3]);
+  const { info, data } = await readAll(mp3, 1000);
+  assert.equal(info.channels, 1);
+  assert.equal(data.length, 1);
+  assert.equal(info.frames, 22050);
+  assert.equal(data[0].length, 22050);
+});
