@@ -21,7 +21,17 @@ export interface AnalyzerOptions {
   readonly series?: boolean;
   /** Bits of an integer source (undefined for float), for the delivery-standard check. */
   readonly sourceBitDepth?: number;
+  /**
+   * Stand-ins for meters measured elsewhere (the pipeline runs them on a worker thread): `add`
+   * is still called on them, `report` reads their results. Default: the analyzer's own meters.
+   */
+  readonly meters?: { readonly truePeak?: TruePeakReadout; readonly loudness?: LoudnessReadout };
 }
+
+/** What the analyzer uses of a true-peak meter. */
+export type TruePeakReadout = Pick<TruePeakMeter, "add" | "truePeakDbtp" | "samplePeakDbfs">;
+/** What the analyzer uses of a loudness meter. */
+export type LoudnessReadout = Pick<LoudnessMeter, "add" | "integratedLufs" | "loudnessRangeLu" | "maxMomentaryLufs" | "maxShortTermLufs" | "series">;
 
 export interface LoudnessReport {
   integratedLufs: number | null;
@@ -63,8 +73,8 @@ function seriesToJson(values: Float64Array): (number | null)[] {
 
 export class Analyzer {
   private readonly options: AnalyzerOptions;
-  private readonly loudness: LoudnessMeter;
-  private readonly truePeak: TruePeakMeter;
+  private readonly loudness: LoudnessReadout;
+  private readonly truePeak: TruePeakReadout;
   private readonly spectrum: SpectrumMeter;
   private readonly stereo: StereoMeter;
   private readonly checks: SignalChecksMeter;
@@ -72,8 +82,8 @@ export class Analyzer {
   constructor(options: AnalyzerOptions) {
     this.options = options;
     const { sampleRateHz, channels } = options;
-    this.loudness = new LoudnessMeter({ sampleRateHz, channels, channelMask: options.channelMask, series: options.series ?? false });
-    this.truePeak = new TruePeakMeter({ sampleRateHz, channels });
+    this.loudness = options.meters?.loudness ?? new LoudnessMeter({ sampleRateHz, channels, channelMask: options.channelMask, series: options.series ?? false });
+    this.truePeak = options.meters?.truePeak ?? new TruePeakMeter({ sampleRateHz, channels });
     this.spectrum = new SpectrumMeter({ sampleRateHz, channels });
     // The stereo meter reads its per-band side/mid powers from the shared spectrum meter.
     this.stereo = new StereoMeter({ sampleRateHz, channels, spectrum: this.spectrum });
