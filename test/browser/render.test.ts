@@ -74,7 +74,7 @@ describe("the same render in Node and in headless Chromium", { skip: !existsSync
   test("the chain covers every stage type of stages.ts", () => {
     const used = new Set(FULL_CHAIN.stages.map((s) => s.type));
     for (const type of STAGE_TYPES) assert.ok(used.has(type), `stage type ${type} is missing from the comparison chain`);
-    const eqPhases = new Set(FULL_CHAIN.stages.filter((s) => s.type === "eq").map((s) => (s as { phase: string }).phase));
+    const eqPhases = new Set(FULL_CHAIN.stages.filter((s) => s.type === "eq").map((s) => s.phase));
     assert.deepEqual([...eqPhases].sort(), ["linear", "minimum"]);
   });
 
