@@ -344,8 +344,21 @@ describe("mastersmith convert", () => {
       assert.equal(r.status, status, `${args.join(" ")}: ${r.stderr}`);
       assert.match(r.stderr, message);
     }
-    const sr = cli("convert", input, "-o", join(dir, "x.wav"), "--sample-rate", "44100");
-    if (sr.status !== 0) assert.match(sr.stderr, /sample-rate/);
-    assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith("x.") || f.includes(".partial-")).filter((f) => sr.status !== 0 || f !== "x.wav"), []);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith("x.") || f.includes(".partial-")), []);
+  });
+
+  test("--sample-rate 44100 → 48000: length round(N·L/M), impulses at round(n·L/M), 16-bit output dithered", () => {
+    const n = 56789;
+    const output = join(dir, "sr.wav");
+    const r = cli("convert", join(dir, `imp-44100-${n}.wav`), "-o", output, "--sample-rate", "48000", "--bit-depth", "16", "--json");
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.output.sampleRateHz, 48000);
+    assert.equal(report.output.dither?.shape, "tpdf", "resampled samples are dithered even at the source's word length");
+    const [l, rr] = decode(output, 2);
+    const ratio = 48000 / 44100;
+    assert.equal(l.length, Math.round(n * ratio));
+    assert.equal(argmaxAbs(l), Math.round(PULSE_LEFT_AT * ratio));
+    assert.equal(argmaxAbs(rr), Math.round(pulseRightAt(n) * ratio));
   });
 });

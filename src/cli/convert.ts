@@ -46,7 +46,7 @@ export const convertCommand: Command = {
     "  -o, --output FILE       output file; the format comes from its extension (.wav .flac .mp3 .m4a .opus)\n" +
     "  --format F              wav, flac, mp3, aac or opus (overrides the extension)\n" +
     "  --bit-depth D           16, 24 or 32f (WAV), 16 or 24 (FLAC); default: the source's\n" +
-    "  --sample-rate HZ        output sample rate (needs the resampler)\n" +
+    "  --sample-rate HZ        output sample rate (polyphase sinc resampler: no time shift, length round(N*out/in))\n" +
     "  --dither D              tpdf (default), shaped or none; applied only where precision is lost\n" +
     "  --seed N                dither seed (default 1), recorded in the output's tags\n" +
     "  --bitrate KBPS          MP3: CBR rate (default VBR V0); AAC: default 256; Opus: default 160\n" +

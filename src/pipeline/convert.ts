@@ -6,6 +6,7 @@
 import { MastersmithError, isMastersmithError } from "../core/codes.js";
 import { needsDither } from "../core/dsp/dither.js";
 import { openAudioFile } from "../io/open.js";
+import { resampleStream } from "../io/resample.js";
 import type { AudioInfo } from "../io/types.js";
 import type { Tags } from "../io/tags.js";
 import { formatFromPath, openOutput, type AudioOutput, type DitherMode, type OutputBitDepth, type OutputFormat, type OutputReport } from "./outputs.js";
@@ -13,7 +14,7 @@ import { formatFromPath, openOutput, type AudioOutput, type DitherMode, type Out
 export interface ConvertOptions {
   format?: OutputFormat;
   bitDepth?: OutputBitDepth;
-  /** Output sample rate; needs the resampler (E_BAD_ARGUMENT until it exists) unless equal to the input's. */
+  /** Output sample rate (polyphase sinc resampler, no time shift, length round(N·out/in)). */
   sampleRateHz?: number;
   /** Shape when dither is needed (default "tpdf"); "none" never dithers. */
   dither?: DitherMode;
@@ -45,20 +46,16 @@ export async function convert(inputPath: string, outputPath: string, options: Co
   if (format === null) {
     throw new MastersmithError("E_BAD_ARGUMENT", { file: outputPath, detail: "unknown output extension: give --format or use .wav, .flac, .mp3, .m4a or .opus" });
   }
-  const reader = await openAudioFile(inputPath);
+  const source = await openAudioFile(inputPath);
+  let reader = source;
   let output: AudioOutput | null = null;
   try {
-    const info = reader.info;
+    const info = source.info;
     const sampleRateHz = options.sampleRateHz ?? info.sampleRateHz;
-    if (sampleRateHz !== info.sampleRateHz) {
-      // The resampler (core/dsp/resampler.ts) is being written; until it lands, say so plainly.
-      throw new MastersmithError("E_BAD_ARGUMENT", {
-        file: inputPath,
-        detail: `--sample-rate ${sampleRateHz}: sample-rate conversion is not available yet (input is ${info.sampleRateHz} Hz)`,
-      });
-    }
+    // Resampling computes new samples: they lie off any integer grid, so they are "processed".
+    const processed = sampleRateHz !== info.sampleRateHz;
+    if (processed) reader = resampleStream(source, sampleRateHz);
     const bitDepth = options.bitDepth ?? defaultBitDepth(format, info);
-    const processed = false; // convert changes no sample (no resampling yet)
     let dither: DitherMode = "none";
     let ditherReason: string;
     if (bitDepth === undefined) ditherReason = "lossy output: the encoder takes 24-bit or float samples, no word length is reduced";
@@ -66,7 +63,9 @@ export async function convert(inputPath: string, outputPath: string, options: Co
     else if (options.dither === "none") ditherReason = "--dither none";
     else if (needsDither(info.bitDepth, info.sampleFormat === "float", processed, bitDepth)) {
       dither = options.dither ?? "tpdf";
-      ditherReason = info.sampleFormat === "float"
+      ditherReason = processed
+        ? `resampled to ${sampleRateHz} Hz: new samples written as ${bitDepth}-bit integers`
+        : info.sampleFormat === "float"
         ? `float source written as ${bitDepth}-bit integers`
         : `${info.bitDepth}-bit source reduced to ${bitDepth} bits`;
     } else ditherReason = `${info.bitDepth}-bit ${info.sampleFormat} source written unchanged at ${bitDepth} bits: bit-exact, no dither`;
