@@ -167,7 +167,8 @@ describe("mastersmith convert", () => {
             assert.equal(g.editDurationMovie, n, `edit list duration = original length: ${where}`);
             const smpb = probeTags(output).iTunSMPB.trim().split(" ").map((h) => parseInt(h, 16));
             assert.deepEqual([smpb[1], smpb[1] + smpb[2] + smpb[3], smpb[3]], [1024, g.packetCount * 1024, n], `iTunSMPB: ${where}`);
-            assert.equal(l.length, g.packetCount * 1024 - 1024, `ffmpeg 5.1 AAC decode length: ${where}`);
+            // ffmpeg 5.1 keeps the end padding; a decoder that honours the edit list end gives n.
+            assert.ok(l.length === g.packetCount * 1024 - 1024 || l.length === n, `AAC decode length ${l.length}: ${where}`);
             aacLengths.push(`${rate}/${n}->${l.length}`);
           } else {
             assert.equal(l.length, n, `decoded length: ${where}`);
