@@ -206,13 +206,62 @@ export class CompressorCore {
   /** Compresses `io[c][0..frames)` in place. */
   process(io: Float64Array[], frames: number): void {
     const channels = this.channels;
+    const linked = channels > 1 && this.link === 1;
     if (!this.bypass) {
-      this.detect(io, frames);
-      if (channels > 1 && this.link > 0) this.linkChannels(frames);
-      for (let c = 0; c < channels; c++) this.smooth(c, frames);
+      if (linked) {
+        // Fully linked: every channel gets max_c x_L[c], and x_L is non-decreasing in the
+        // level, so that is x_L of max_c level: one log, one smoothing and one exp per sample
+        // for all channels (instead of one per channel), and the same gains.
+        this.detectLinked(io, frames);
+        this.smooth(0, frames);
+      } else {
+        this.detect(io, frames);
+        if (channels > 1 && this.link > 0) this.linkChannels(frames);
+        for (let c = 0; c < channels; c++) this.smooth(c, frames);
+      }
     }
     this.delayInPlace(io, frames);
-    if (!this.bypass) this.applyGains(io, frames);
+    if (!this.bypass) this.applyGains(io, frames, linked);
+  }
+
+  /** x_L[n] of the loudest channel's level (|x| or mean square) into work[0] (GMR eq. 4). */
+  private detectLinked(io: Float64Array[], frames: number): void {
+    const p = this.params;
+    const threshold = p.thresholdDb, knee = p.kneeDb, kneeLowDb = this.kneeLowDb, kneeLowLinear = this.kneeLowLinear;
+    const slope = 1 / p.ratio - 1;
+    const inverseTwoKnee = knee > 0 ? 1 / (2 * knee) : 0;
+    const kneeHigh = threshold + knee / 2;
+    const rms = p.detection === "rms";
+    const rmsCoef = this.rmsCoef;
+    const midSide = this.midSide;
+    const channels = this.channels;
+    const work = this.work;
+    // Pass 1: each channel's level (no log) into work[c].
+    for (let c = 0; c < channels; c++) {
+      const out = work[c];
+      const src = io[c], l = io[0], r = midSide ? io[1] : io[0];
+      const sign = c === 0 ? 1 : -1;
+      let ms = this.meanSquare[c];
+      for (let n = 0; n < frames; n++) {
+        const x = midSide ? 0.5 * (l[n] + sign * r[n]) : src[n];
+        if (rms) { ms = rmsCoef * ms + (1 - rmsCoef) * x * x; out[n] = ms; } else out[n] = x < 0 ? -x : x;
+      }
+      if (ms < 1e-200) ms = 0;
+      this.meanSquare[c] = ms;
+    }
+    // Pass 2: the loudest level through the static curve, into work[0].
+    const out = work[0];
+    for (let n = 0; n < frames; n++) {
+      let level = out[n];
+      for (let c = 1; c < channels; c++) if (work[c][n] > level) level = work[c][n];
+      if (level <= kneeLowLinear) { out[n] = 0; continue; }
+      const levelDb = rms ? (10 / Math.LN10) * Math.log(level) : DB_PER_NEPER_AMPLITUDE * Math.log(level);
+      let xl: number;
+      if (levelDb >= kneeHigh) xl = -slope * (levelDb - threshold);
+      else if (levelDb > kneeLowDb) { const t = levelDb - kneeLowDb; xl = -slope * t * t * inverseTwoKnee; }
+      else xl = 0;
+      out[n] = xl;
+    }
   }
 
   /** x_L[n] = x_G − y_G(x_G) into work[c] (GMR eq. 4), from |x| or the running mean square. */
@@ -310,10 +359,10 @@ export class CompressorCore {
     this.delayPos = pos;
   }
 
-  /** Multiplies by the gains in work (skipping exact unity, so untouched samples stay bit-exact). */
-  private applyGains(io: Float64Array[], frames: number): void {
+  /** Multiplies by the gains in work (work[0] for every channel when linked; skipping exact unity, so untouched samples stay bit-exact). */
+  private applyGains(io: Float64Array[], frames: number, linked: boolean): void {
     if (this.midSide) {
-      const l = io[0], r = io[1], gm = this.work[0], gs = this.work[1];
+      const l = io[0], r = io[1], gm = this.work[0], gs = this.work[linked ? 0 : 1];
       for (let n = 0; n < frames; n++) {
         const a = gm[n], b = gs[n];
         if (a === 1 && b === 1) continue;
@@ -324,7 +373,7 @@ export class CompressorCore {
       return;
     }
     for (let c = 0; c < this.channels; c++) {
-      const x = io[c], g = this.work[c];
+      const x = io[c], g = this.work[linked ? 0 : c];
       for (let n = 0; n < frames; n++) {
         const gain = g[n];
         if (gain !== 1) x[n] *= gain;
