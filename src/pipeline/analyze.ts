@@ -1,14 +1,43 @@
 /**
  * Analysis of one file: the reader's blocks feed the core analyzer in one streaming pass, so
  * memory stays flat whatever the length of the file.
+ *
+ * Two threads for files of MIN_WORKER_SECONDS or more: the reading thread publishes each block
+ * into a shared ring (analyze-ring.ts) and runs the spectrum, stereo and signal-check meters,
+ * while a worker (analyze-worker.ts) runs the true-peak and loudness meters. The same
+ * deterministic meters see the same blocks in the same order: the report is identical to the
+ * single-thread one. Shorter files stay on one thread (the worker's start-up would not pay).
  */
-import { Analyzer, type AnalysisReport } from "../core/meter/analyzer.js";
-import { MastersmithError, isMastersmithError } from "../core/codes.js";
+import { Worker } from "node:worker_threads";
+import { Analyzer, type AnalysisReport, type LoudnessReadout, type TruePeakReadout } from "../core/meter/analyzer.js";
+import { ERROR_MESSAGES, MastersmithError, isMastersmithError, type ErrorCode } from "../core/codes.js";
 import { openAudioFile } from "../io/open.js";
 import type { AudioInfo } from "../io/types.js";
+import { CONSUMED, DONE, SLOT_FRAMES, WRITTEN, createRing, slotViews, type RemoteMeter, type RemoteResults, type RingLayout, type StartMessage, type WorkerReply } from "./analyze-ring.js";
 
 /** Frames per block read from disk: large blocks amortize the per-block costs of every meter. */
 const ANALYSIS_BLOCK_FRAMES = 16384;
+/** Below this length the worker's start-up (~30-50 ms of CPU) costs more than it saves. */
+const MIN_WORKER_SECONDS = 20;
+/** Meters run on the worker: the true peak is the largest single cost, loudness balances the threads. */
+const REMOTE_METERS: readonly RemoteMeter[] = ["truePeak", "loudness"];
+/** Ring memory bound (the reader runs at most this far ahead of the worker). */
+const RING_BYTES = 4 << 20;
+const MAX_RING_SLOTS = 8;
+
+/** The worker module beside this one (dist/pipeline/analyze-worker.js once built). */
+function startWorkerThread(): Worker {
+  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./analyze-worker.js", import.meta.url));
+  // Running from the TypeScript sources (tests through tsx): tsx's hooks do not reach workers
+  // by themselves, so the worker registers them before importing its module.
+  const url = JSON.stringify(new URL("./analyze-worker.ts", import.meta.url).href);
+  return new Worker(`import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${url}); });`, { eval: true });
+}
+
+/** Atomics.waitAsync (Node 16+, ES2024; lib ES2022 does not declare it). */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(array: Int32Array, index: number, value: number, timeoutMs: number): { async: boolean; value: Promise<string> | string };
+}).waitAsync;
 
 export interface FormatReport {
   container: AudioInfo["container"];
@@ -35,6 +64,110 @@ export interface FileFailure {
 export interface AnalyzeOptions {
   /** Keep the momentary and short-term loudness series (for plots and `--series`). */
   readonly series?: boolean;
+  /** Run the true-peak and loudness meters on a worker thread: default by length (>= 20 s). */
+  readonly worker?: boolean;
+}
+
+/**
+ * The analysis worker seen from the reading thread. Every failure of the worker (an error it
+ * reports, an uncaught exception, an exit before its result) rejects `failed`, which every wait
+ * races against: a dead worker is an error, never a hang.
+ */
+class AnalysisWorker {
+  private readonly worker: Worker;
+  private readonly failed: Promise<never>;
+  private readonly result: Promise<RemoteResults>;
+  private ring: RingLayout | null = null;
+  private control: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  private views: Float32Array[][] = [];
+  private written = 0;
+
+  private constructor() {
+    this.worker = startWorkerThread();
+    let fail: (e: MastersmithError) => void = () => {};
+    this.failed = new Promise<never>((_, reject) => { fail = reject; });
+    this.failed.catch(() => {}); // observed through the races below; never an unhandled rejection
+    this.result = new Promise<RemoteResults>((resolve) => {
+      this.worker.on("message", (reply: WorkerReply) => {
+        if (reply.type === "result") resolve(reply.results);
+        else {
+          const code: ErrorCode = reply.code in ERROR_MESSAGES ? reply.code as ErrorCode : "E_INTERNAL";
+          fail(new MastersmithError(code, { detail: reply.detail }));
+        }
+      });
+    });
+    this.worker.on("error", (e) => fail(new MastersmithError("E_INTERNAL", { detail: `analysis worker: ${e?.message ?? String(e)}`, cause: e })));
+    this.worker.on("exit", (code) => fail(new MastersmithError("E_INTERNAL", { detail: `analysis worker exited (status ${code}) before its result` })));
+  }
+
+  /** Starts the worker thread (module loading overlaps with opening the file). */
+  static start(): AnalysisWorker {
+    return new AnalysisWorker();
+  }
+
+  begin(info: AudioInfo, series: boolean): void {
+    const { channels, sampleRateHz } = info;
+    const slotBytes = channels * ANALYSIS_BLOCK_FRAMES * 4;
+    const ring = createRing(Math.max(2, Math.min(MAX_RING_SLOTS, Math.floor(RING_BYTES / slotBytes))), channels, ANALYSIS_BLOCK_FRAMES);
+    this.ring = ring;
+    this.control = new Int32Array(ring.control);
+    this.views = slotViews(ring);
+    const start: StartMessage = { type: "start", ring, sampleRateHz, channelMask: info.channelMask, series, meters: REMOTE_METERS };
+    this.worker.postMessage(start);
+  }
+
+  /** Copies a block into the next free slot (waiting while the ring is full) and publishes it. */
+  async publish(block: Float32Array[], frames: number): Promise<void> {
+    const ring = this.ring!, control = this.control;
+    for (;;) {
+      const consumed = Atomics.load(control, CONSUMED);
+      if (this.written - consumed < ring.slots) break;
+      const wait = waitAsync(control, CONSUMED, consumed, 1000);
+      if (wait.async) await Promise.race([wait.value, this.failed]);
+    }
+    const slot = this.written % ring.slots;
+    const views = this.views[slot];
+    for (let c = 0; c < ring.channels; c++) views[c].set(block[c].subarray(0, frames));
+    control[SLOT_FRAMES + slot] = frames;
+    this.written++;
+    Atomics.store(control, WRITTEN, this.written);
+    Atomics.notify(control, WRITTEN);
+  }
+
+  /** Ends the stream and waits for the worker's readouts. */
+  async finish(): Promise<RemoteResults> {
+    Atomics.store(this.control, DONE, 1);
+    Atomics.notify(this.control, WRITTEN);
+    return Promise.race([this.result, this.failed]);
+  }
+
+  stop(): void {
+    void this.worker.terminate();
+  }
+}
+
+/** Analyzer stand-ins whose readouts arrive from the worker once the stream has ended. */
+function standIns(results: () => RemoteResults): { truePeak?: TruePeakReadout; loudness?: LoudnessReadout } {
+  const out: { truePeak?: TruePeakReadout; loudness?: LoudnessReadout } = {};
+  const ignore = (): void => {};
+  if (REMOTE_METERS.includes("truePeak")) {
+    out.truePeak = {
+      add: ignore,
+      truePeakDbtp: () => results().truePeak!.truePeakDbtp,
+      samplePeakDbfs: () => results().truePeak!.samplePeakDbfs,
+    };
+  }
+  if (REMOTE_METERS.includes("loudness")) {
+    out.loudness = {
+      add: ignore,
+      integratedLufs: () => results().loudness!.integratedLufs,
+      loudnessRangeLu: () => results().loudness!.loudnessRangeLu,
+      maxMomentaryLufs: () => results().loudness!.maxMomentaryLufs,
+      maxShortTermLufs: () => results().loudness!.maxShortTermLufs,
+      series: () => results().loudness!.series,
+    };
+  }
+  return out;
 }
 
 export function formatReport(info: AudioInfo, frames: number): FormatReport {
@@ -54,25 +187,43 @@ export function formatReport(info: AudioInfo, frames: number): FormatReport {
 
 /** Analyzes one file; throws a MastersmithError naming the file when it cannot. */
 export async function analyzeFile(path: string, options: AnalyzeOptions = {}): Promise<FileAnalysis> {
-  const reader = await openAudioFile(path);
+  // Started before the file is opened so that its start-up overlaps; stopped if not needed.
+  let worker = options.worker === false ? null : AnalysisWorker.start();
   try {
-    const { info } = reader;
-    const analyzer = new Analyzer({
-      sampleRateHz: info.sampleRateHz,
-      channels: info.channels,
-      channelMask: info.channelMask,
-      series: options.series ?? false,
-      sourceBitDepth: info.sampleFormat === "int" ? info.bitDepth : undefined,
-    });
-    let frames = 0;
-    for await (const block of reader.blocks(ANALYSIS_BLOCK_FRAMES)) {
-      const n = block[0].length;
-      analyzer.add(block, n);
-      frames += n;
+    const reader = await openAudioFile(path);
+    try {
+      const { info } = reader;
+      const series = options.series ?? false;
+      const long = info.framesUnknown === true || info.frames >= MIN_WORKER_SECONDS * info.sampleRateHz;
+      if (worker !== null && options.worker !== true && !long) {
+        worker.stop();
+        worker = null;
+      }
+      let remote: RemoteResults | null = null;
+      const analyzer = new Analyzer({
+        sampleRateHz: info.sampleRateHz,
+        channels: info.channels,
+        channelMask: info.channelMask,
+        series,
+        sourceBitDepth: info.sampleFormat === "int" ? info.bitDepth : undefined,
+        meters: worker === null ? undefined : standIns(() => remote!),
+      });
+      worker?.begin(info, series);
+      let frames = 0;
+      for await (const block of reader.blocks(ANALYSIS_BLOCK_FRAMES)) {
+        const n = block[0].length;
+        // Publish first, so the worker measures this block while this thread does.
+        if (worker !== null) await worker.publish(block, n);
+        analyzer.add(block, n);
+        frames += n;
+      }
+      if (worker !== null) remote = await worker.finish();
+      return { file: path, format: formatReport(info, frames), ...analyzer.report() };
+    } finally {
+      await reader.close();
     }
-    return { file: path, format: formatReport(info, frames), ...analyzer.report() };
   } finally {
-    await reader.close();
+    worker?.stop();
   }
 }
 
