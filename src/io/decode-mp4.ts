@@ -81,6 +81,9 @@ export function parseItunSmpb(text: string): { primingFrames: number; paddingFra
   const primingFrames = parseInt(f[1], 16);
   const paddingFrames = parseInt(f[2], 16);
   const totalFrames = parseInt(f[3], 16);
+  // Fields longer than their 8/16 hex digits parse to huge numbers or Infinity (found by fuzzing):
+  // such a value is no frame count, so the tag is ignored like any other malformed one.
+  if (![primingFrames, paddingFrames, totalFrames].every(Number.isSafeInteger)) return null;
   return totalFrames > 0 ? { primingFrames, paddingFrames, totalFrames } : null;
 }
 

@@ -4,6 +4,7 @@
  * and short-term loudness). The chunk is fixed-size once the coding history is chosen, so a
  * writer can reserve it at the start and rewrite it at close with the measured loudness.
  */
+import { MastersmithError } from "../core/codes.js";
 
 export interface BextLoudness {
   integratedLufs: number;
@@ -91,20 +92,29 @@ export interface ParsedBext {
   codingHistory: string;
 }
 
-/** Reads a bext body (for tests and for reports on existing files). */
-export function parseBext(body: Uint8Array): ParsedBext {
+/**
+ * Reads a bext body (for tests and for reports on existing files). A body shorter than the fixed
+ * 602 bytes is E_CORRUPT (found by fuzzing: it used to escape as a RangeError). The loudness
+ * fields exist from version 2 (Tech 3285 v2 §2.3); in older chunks those bytes are reserved
+ * zeros, so they read as null, not as 0 LUFS.
+ */
+export function parseBext(body: Uint8Array, file?: string): ParsedBext {
+  if (body.length < BEXT_FIXED_BYTES) {
+    throw new MastersmithError("E_CORRUPT", { file, detail: `bext chunk of ${body.length} bytes (Tech 3285 fixes at least ${BEXT_FIXED_BYTES})` });
+  }
   const dv = new DataView(body.buffer, body.byteOffset, body.byteLength);
   const text = (at: number, length: number) => new TextDecoder().decode(body.subarray(at, at + length)).replace(/\0.*$/s, "");
+  const version = dv.getUint16(346, true);
   const loud = (i: number) => {
     const v = dv.getInt16(LOUDNESS_OFFSET + 2 * i, true);
-    return v === BEXT_LOUDNESS_UNKNOWN ? null : v / 100;
+    return version < 2 || v === BEXT_LOUDNESS_UNKNOWN ? null : v / 100;
   };
   return {
     description: text(0, 256),
     originator: text(256, 32),
     originationDate: text(320, 10),
     originationTime: text(330, 8),
-    version: dv.getUint16(346, true),
+    version,
     integratedLufs: loud(0),
     loudnessRangeLu: loud(1),
     maxTruePeakDbtp: loud(2),

@@ -75,8 +75,17 @@ function locateMoov(fd: number, file: string): { offset: number; size: number; l
   return { ...moov, last: moov.offset + moov.size === fileBytes };
 }
 
+/** moov larger than this is refused (one for a few hours of AAC is well under a megabyte). */
+const MAX_MOOV_BYTES = 64 * 1024 * 1024;
+
 function readMoov(fd: number, file: string): { moov: Uint8Array; offset: number; last: boolean } {
   const loc = locateMoov(fd, file);
+  // A size field past the end of the file must not become a multi-gigabyte allocation (fuzzing).
+  const fileBytes = fstatSync(fd).size;
+  if (loc.offset + loc.size > fileBytes) {
+    throw new MastersmithError("E_TRUNCATED", { file, detail: `the moov box runs past the end of the file (${loc.offset + loc.size} > ${fileBytes} bytes)` });
+  }
+  if (loc.size > MAX_MOOV_BYTES) throw new MastersmithError("E_CORRUPT", { file, detail: `moov box of ${loc.size} bytes` });
   const moov = new Uint8Array(loc.size);
   readSync(fd, moov, 0, loc.size, loc.offset);
   return { moov, offset: loc.offset, last: loc.last };
@@ -97,61 +106,71 @@ export interface Mp4Gapless {
   packetCount: number;
 }
 
-/** Reads the gapless facts of the first track. */
+/**
+ * Reads the gapless facts of the first track. Every failure is a MastersmithError naming the
+ * file: a box field read past its box (a damaged index) is E_CORRUPT, not a RangeError.
+ */
 export function readMp4Gapless(file: string): Mp4Gapless {
   const fd = openSync(file, "r");
   try {
-    const { moov } = readMoov(fd, file);
-    const dv = new DataView(moov.buffer);
-    const all = [0, moov.length] as const;
-    const fullBoxTimescale = (box: Box) => {
-      const b = box.offset + box.headerBytes;
-      return moov[b] === 1 ? dv.getUint32(b + 4 + 16) : dv.getUint32(b + 4 + 8);
-    };
-    const mvhd = findPath(moov, all[0], all[1], ["moov", "mvhd"]);
-    const mdhd = findPath(moov, all[0], all[1], ["moov", "trak", "mdia", "mdhd"]);
-    const stts = findPath(moov, all[0], all[1], ["moov", "trak", "mdia", "minf", "stbl", "stts"]);
-    const stsz = findPath(moov, all[0], all[1], ["moov", "trak", "mdia", "minf", "stbl", "stsz"]);
-    if (mvhd === null || mdhd === null || stts === null || stsz === null) throw new MastersmithError("E_INTERNAL", { file, detail: "no mvhd/mdhd/stts/stsz box" });
-    const stszBox = stsz[stsz.length - 1];
-    const packetCount = dv.getUint32(stszBox.offset + stszBox.headerBytes + 8); // after version/flags, sample_size
-    const sttsBox = stts[stts.length - 1];
-    let p = sttsBox.offset + sttsBox.headerBytes + 4;
-    const entries = dv.getUint32(p);
-    p += 4;
-    let sttsFrames = 0;
-    for (let i = 0; i < entries; i++, p += 8) sttsFrames += dv.getUint32(p) * dv.getUint32(p + 4);
-    let editMediaTime: number | null = null;
-    let editDurationMovie: number | null = null;
-    const elst = findPath(moov, all[0], all[1], ["moov", "trak", "edts", "elst"]);
-    if (elst !== null) {
-      const e = elst[elst.length - 1];
-      const b = e.offset + e.headerBytes;
-      const count = dv.getUint32(b + 4);
-      // Skip empty edits (media_time −1): the first real one carries the delay (14496-12 §8.6.6).
-      for (let i = 0, q = b + 8; i < count; i++) {
-        const v1 = moov[b] === 1;
-        const duration = v1 ? Number(dv.getBigUint64(q)) : dv.getUint32(q);
-        const mediaTime = v1 ? Number(dv.getBigInt64(q + 8)) : dv.getInt32(q + 4);
-        q += v1 ? 20 : 12;
-        if (mediaTime >= 0) {
-          editMediaTime = mediaTime;
-          editDurationMovie = duration;
-          break;
-        }
-      }
-    }
-    return {
-      mediaTimescale: fullBoxTimescale(mdhd[mdhd.length - 1]),
-      movieTimescale: fullBoxTimescale(mvhd[mvhd.length - 1]),
-      editMediaTime,
-      editDurationMovie,
-      sttsFrames,
-      packetCount,
-    };
+    return gaplessFacts(fd, file);
+  } catch (e) {
+    if (e instanceof MastersmithError) throw e;
+    throw new MastersmithError("E_CORRUPT", { file, detail: `MP4 index: ${e instanceof Error ? e.message : String(e)}`, cause: e });
   } finally {
     closeSync(fd);
   }
+}
+
+function gaplessFacts(fd: number, file: string): Mp4Gapless {
+  const { moov } = readMoov(fd, file);
+  const dv = new DataView(moov.buffer);
+  const all = [0, moov.length] as const;
+  const fullBoxTimescale = (box: Box) => {
+    const b = box.offset + box.headerBytes;
+    return moov[b] === 1 ? dv.getUint32(b + 4 + 16) : dv.getUint32(b + 4 + 8);
+  };
+  const mvhd = findPath(moov, all[0], all[1], ["moov", "mvhd"]);
+  const mdhd = findPath(moov, all[0], all[1], ["moov", "trak", "mdia", "mdhd"]);
+  const stts = findPath(moov, all[0], all[1], ["moov", "trak", "mdia", "minf", "stbl", "stts"]);
+  const stsz = findPath(moov, all[0], all[1], ["moov", "trak", "mdia", "minf", "stbl", "stsz"]);
+  if (mvhd === null || mdhd === null || stts === null || stsz === null) throw new MastersmithError("E_INTERNAL", { file, detail: "no mvhd/mdhd/stts/stsz box" });
+  const stszBox = stsz[stsz.length - 1];
+  const packetCount = dv.getUint32(stszBox.offset + stszBox.headerBytes + 8); // after version/flags, sample_size
+  const sttsBox = stts[stts.length - 1];
+  let p = sttsBox.offset + sttsBox.headerBytes + 4;
+  const entries = dv.getUint32(p);
+  p += 4;
+  let sttsFrames = 0;
+  for (let i = 0; i < entries; i++, p += 8) sttsFrames += dv.getUint32(p) * dv.getUint32(p + 4);
+  let editMediaTime: number | null = null;
+  let editDurationMovie: number | null = null;
+  const elst = findPath(moov, all[0], all[1], ["moov", "trak", "edts", "elst"]);
+  if (elst !== null) {
+    const e = elst[elst.length - 1];
+    const b = e.offset + e.headerBytes;
+    const count = dv.getUint32(b + 4);
+    // Skip empty edits (media_time −1): the first real one carries the delay (14496-12 §8.6.6).
+    for (let i = 0, q = b + 8; i < count; i++) {
+      const v1 = moov[b] === 1;
+      const duration = v1 ? Number(dv.getBigUint64(q)) : dv.getUint32(q);
+      const mediaTime = v1 ? Number(dv.getBigInt64(q + 8)) : dv.getInt32(q + 4);
+      q += v1 ? 20 : 12;
+      if (mediaTime >= 0) {
+        editMediaTime = mediaTime;
+        editDurationMovie = duration;
+        break;
+      }
+    }
+  }
+  return {
+    mediaTimescale: fullBoxTimescale(mdhd[mdhd.length - 1]),
+    movieTimescale: fullBoxTimescale(mvhd[mvhd.length - 1]),
+    editMediaTime,
+    editDurationMovie,
+    sttsFrames,
+    packetCount,
+  };
 }
 
 function box(type: string, ...parts: Uint8Array[]): Uint8Array {
