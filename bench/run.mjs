@@ -3,8 +3,9 @@
 import { benchAnalyze } from "./analyze.mjs";
 import { benchBrowser } from "./browser.mjs";
 import { benchChain } from "./chain.mjs";
+import { benchConvert } from "./convert.mjs";
 
-const BENCHES = { analyze: benchAnalyze, chain: benchChain, browser: benchBrowser };
+const BENCHES = { analyze: benchAnalyze, chain: benchChain, browser: benchBrowser, convert: benchConvert };
 const wanted = process.argv.slice(2);
 for (const [name, bench] of Object.entries(BENCHES)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;
