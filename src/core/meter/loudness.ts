@@ -136,6 +136,8 @@ export class LoudnessMeter {
   private readonly ha1: number; private readonly ha2: number;
   private readonly filterState: Float64Array; // 4 per channel: shelf s1, s2, high-pass s1, s2
   private readonly power: Float64Array = new Float64Array(CHUNK_FRAMES);
+  /** b0, b1, b2, a1, a2 (shelf), a1, a2 (high-pass), G_0, G_1: the stereo loop's coefficients. */
+  private readonly coefficients = new Float64Array(9);
 
   private readonly ring: Float64Array;
   private ringPos = 0;
@@ -175,6 +177,7 @@ export class LoudnessMeter {
     this.sa1 = k.shelf.a1; this.sa2 = k.shelf.a2;
     this.ha1 = k.highPass.a1; this.ha2 = k.highPass.a2;
     this.filterState = new Float64Array(4 * channels);
+    this.coefficients.set([this.sb0, this.sb1, this.sb2, this.sa1, this.sa2, this.ha1, this.ha2, this.weights[0], channels > 1 ? this.weights[1] : 0]);
     this.hopFrames = Math.floor(sampleRateHz / 100);
     this.momentaryFrames = Math.round(0.4 * sampleRateHz);
     this.shortTermFrames = Math.round(3 * sampleRateHz);
@@ -200,6 +203,10 @@ export class LoudnessMeter {
     const power = this.power, state = this.filterState;
     const b0 = this.sb0, b1 = this.sb1, b2 = this.sb2, a1 = this.sa1, a2 = this.sa2;
     const ha1 = this.ha1, ha2 = this.ha2;
+    if (this.channels === 2 && this.weights[0] !== 0 && this.weights[1] !== 0) {
+      this.weightStereoChunk(channels[0], channels[1], offset, n);
+      return;
+    }
     let first = true;
     for (let c = 0; c < this.channels; c++) {
       const g = this.weights[c];
@@ -238,6 +245,49 @@ export class LoudnessMeter {
       state[4 * c] = s1; state[4 * c + 1] = s2; state[4 * c + 2] = t1; state[4 * c + 3] = t2;
     }
     if (first) power.fill(0, 0, n); // every channel is LFE
+  }
+
+  /**
+   * weightChunk for two weighted channels in one pass. Each channel's filters are recursive, so
+   * one channel alone is bound by the latency of its feedback chain; running both chains in
+   * the same loop lets the CPU overlap them (about twice as fast). Every value is computed by
+   * the same operations in the same order as the per-channel loops: z = G_0 y_0^2, then
+   * z + G_1 y_1^2, so the results are bit-identical.
+   */
+  private weightStereoChunk(x0: Float32Array, x1: Float32Array, offset: number, n: number): void {
+    const power = this.power, state = this.filterState, k = this.coefficients;
+    let s1 = state[0], s2 = state[1], t1 = state[2], t2 = state[3];
+    let r1 = state[4], r2 = state[5], q1 = state[6], q2 = state[7];
+    for (let i = 0; i < n; i++) {
+      // Coefficients are read from memory, not held in locals: that leaves the registers to
+      // the eight filter states, whose recursions must not go through the stack.
+      const xi = x0[offset + i];
+      const xj = x1[offset + i];
+      const y = k[0] * xi + s1;
+      const yj = k[0] * xj + r1;
+      s1 = k[1] * xi - k[3] * y + s2;
+      r1 = k[1] * xj - k[3] * yj + r2;
+      s2 = k[2] * xi - k[4] * y;
+      r2 = k[2] * xj - k[4] * yj;
+      const w = y + t1;
+      const wj = yj + q1;
+      t1 = -2 * y - k[5] * w + t2;
+      q1 = -2 * yj - k[5] * wj + q2;
+      t2 = y - k[6] * w;
+      q2 = yj - k[6] * wj;
+      const z = k[7] * w * w;
+      power[i] = z + k[8] * wj * wj;
+    }
+    if (Math.abs(s1) < DENORMAL_FLOOR) s1 = 0;
+    if (Math.abs(s2) < DENORMAL_FLOOR) s2 = 0;
+    if (Math.abs(t1) < DENORMAL_FLOOR) t1 = 0;
+    if (Math.abs(t2) < DENORMAL_FLOOR) t2 = 0;
+    if (Math.abs(r1) < DENORMAL_FLOOR) r1 = 0;
+    if (Math.abs(r2) < DENORMAL_FLOOR) r2 = 0;
+    if (Math.abs(q1) < DENORMAL_FLOOR) q1 = 0;
+    if (Math.abs(q2) < DENORMAL_FLOOR) q2 = 0;
+    state[0] = s1; state[1] = s2; state[2] = t1; state[3] = t2;
+    state[4] = r1; state[5] = r2; state[6] = q1; state[7] = q2;
   }
 
   /** Feeds `n` values of z through the windows, stopping at every hop and 100 ms boundary. */
