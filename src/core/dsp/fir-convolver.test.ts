@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ConvolutionEngine, FirConvolver } from "./fir-convolver.js";
+import { ConvolutionEngine, FirConvolver, PairConvolutionEngine } from "./fir-convolver.js";
 import { processorContract } from "../../test-support/processor-contract.js";
 
 function lcg(seed: number): () => number {
@@ -60,4 +60,32 @@ test("reports (taps − 1)/2 latency for a symmetric FIR", () => {
   const p = new FirConvolver(() => sincLowpass(1001, 0.1));
   p.prepare({ sampleRateHz: 48000, channels: 1, maxBlockFrames: 512 });
   assert.equal(p.latencySamples, 500);
+});
+
+test("two lanes (PairConvolutionEngine, as FirConvolver runs a stereo pair) match a naive convolution of each", () => {
+  const random = lcg(11);
+  for (const [taps, zeros] of [[1, 0], [65, 0], [2001, 0], [4160, 0], [13231, 1024], [15279, 1024], [20001, 2048], [9000, 8990]]) {
+    const h = new Float64Array(taps);
+    for (let k = zeros; k < taps; k++) h[k] = random() * Math.exp(-k / 3000);
+    const frames = taps + 3000;
+    const x = [new Float64Array(frames), new Float64Array(frames)];
+    for (let n = 0; n < frames; n++) { x[0][n] = random(); x[1][n] = 0.01 * random(); }
+    const y = [new Float64Array(frames), new Float64Array(frames)];
+    const engine = new PairConvolutionEngine(h);
+    const sizes = lcg(taps);
+    for (let off = 0; off < frames;) {
+      const len = Math.min(frames - off, 1 + Math.floor((sizes() + 0.5) * 700));
+      engine.process(x[0].subarray(off, off + len), x[1].subarray(off, off + len), y[0].subarray(off, off + len), y[1].subarray(off, off + len), len);
+      off += len;
+    }
+    for (let c = 0; c < 2; c++) {
+      let worst = 0;
+      for (let n = 0; n < frames; n++) {
+        let acc = 0;
+        for (let k = zeros; k < taps && k <= n; k++) acc += h[k] * x[c][n - k];
+        worst = Math.max(worst, Math.abs(y[c][n] - acc));
+      }
+      assert.ok(worst < 1e-12, `${taps} taps, ${zeros} leading zeros, lane ${c}: max error ${worst}`);
+    }
+  }
 });

@@ -25,7 +25,8 @@ import { RealFft } from "../design/fft.js";
  * the last 2S inputs; when a block of S inputs completes, the spectra are multiplied by the P
  * partition spectra and summed, and one inverse FFT gives the next S outputs (last S of 2S,
  * overlap-save). All arithmetic in Float64. `ConvolutionEngine` is one mono lane;
- * `FirConvolver` runs the same FIR on every channel.
+ * `PairConvolutionEngine` two lanes in one complex FFT; `FirConvolver` runs the same FIR on
+ * every channel (pairs of channels through a `PairConvolutionEngine`).
  */
 const HEAD = 64;
 const MAX_PARTITION = 8192;
@@ -234,14 +235,293 @@ export class ConvolutionEngine {
 }
 
 /**
+ * Complex radix-2 FFT for fast convolution, on interleaved re/im Float64 data (n points, 2n
+ * numbers): `forward` is decimation in frequency (natural order in, bit-reversed order out),
+ * `inverse` decimation in time (bit-reversed in, natural out, unscaled). A spectral product
+ * does not care about bin order, so the bit-reversal permutation is never done, and the 1/n of
+ * the inverse is folded into the filter spectra.
+ */
+class ConvolutionFft {
+  readonly size: number;
+  // Entries [h, 2h) hold e^(−iπk/h), k < h: the twiddles of the stage whose butterflies span 2h.
+  private readonly twRe: Float64Array;
+  private readonly twIm: Float64Array;
+
+  constructor(size: number) {
+    this.size = size;
+    this.twRe = new Float64Array(size);
+    this.twIm = new Float64Array(size);
+    for (let h = 1; h < size; h <<= 1) {
+      for (let k = 0; k < h; k++) {
+        this.twRe[h + k] = Math.cos((-Math.PI * k) / h);
+        this.twIm[h + k] = Math.sin((-Math.PI * k) / h);
+      }
+    }
+  }
+
+  forward(d: Float64Array): void {
+    const n = this.size, twRe = this.twRe, twIm = this.twIm;
+    for (let h = n >> 1; h >= 4; h >>= 1) {
+      const h2 = 2 * h;
+      for (let g = 0; g < 2 * n; g += 2 * h2) {
+        for (let k = 0; k < h; k++) {
+          const a = g + 2 * k, b = a + h2;
+          const ar = d[a], ai = d[a + 1], br = d[b], bi = d[b + 1];
+          d[a] = ar + br;
+          d[a + 1] = ai + bi;
+          const tr = ar - br, ti = ai - bi;
+          const wr = twRe[h + k], wi = twIm[h + k];
+          d[b] = tr * wr - ti * wi;
+          d[b + 1] = tr * wi + ti * wr;
+        }
+      }
+    }
+    // The last two stages (spans 4 and 2: twiddles 1 and −i) without multiplications.
+    for (let g = 0; g < 2 * n; g += 8) {
+      const ar = d[g], ai = d[g + 1], br = d[g + 2], bi = d[g + 3];
+      const cr = d[g + 4], ci = d[g + 5], er = d[g + 6], ei = d[g + 7];
+      const s0r = ar + cr, s0i = ai + ci, s1r = br + er, s1i = bi + ei;
+      const d0r = ar - cr, d0i = ai - ci;
+      const d1r = bi - ei, d1i = er - br; // (b − e)·(−i)
+      d[g] = s0r + s1r; d[g + 1] = s0i + s1i;
+      d[g + 2] = s0r - s1r; d[g + 3] = s0i - s1i;
+      d[g + 4] = d0r + d1r; d[g + 5] = d0i + d1i;
+      d[g + 6] = d0r - d1r; d[g + 7] = d0i - d1i;
+    }
+  }
+
+  inverse(d: Float64Array): void {
+    const n = this.size, twRe = this.twRe, twIm = this.twIm;
+    // The first two stages (spans 2 and 4: twiddles 1 and +i).
+    for (let g = 0; g < 2 * n; g += 8) {
+      const ar = d[g], ai = d[g + 1], br = d[g + 2], bi = d[g + 3];
+      const cr = d[g + 4], ci = d[g + 5], er = d[g + 6], ei = d[g + 7];
+      const s0r = ar + br, s0i = ai + bi, d0r = ar - br, d0i = ai - bi;
+      const s1r = cr + er, s1i = ci + ei;
+      const d1r = ei - ci, d1i = cr - er; // (c − e)·(+i)
+      d[g] = s0r + s1r; d[g + 1] = s0i + s1i;
+      d[g + 4] = s0r - s1r; d[g + 5] = s0i - s1i;
+      d[g + 2] = d0r + d1r; d[g + 3] = d0i + d1i;
+      d[g + 6] = d0r - d1r; d[g + 7] = d0i - d1i;
+    }
+    for (let h = 4; h < n; h <<= 1) {
+      const h2 = 2 * h;
+      for (let g = 0; g < 2 * n; g += 2 * h2) {
+        for (let k = 0; k < h; k++) {
+          const a = g + 2 * k, b = a + h2;
+          const wr = twRe[h + k], wi = -twIm[h + k];
+          const br = d[b], bi = d[b + 1];
+          const tr = br * wr - bi * wi, ti = br * wi + bi * wr;
+          const ar = d[a], ai = d[a + 1];
+          d[a] = ar + tr;
+          d[a + 1] = ai + ti;
+          d[b] = ar - tr;
+          d[b + 1] = ai - ti;
+        }
+      }
+    }
+  }
+}
+
+/** FDL slot of the input spectrum that meets partition j (d = skip + 1 blocks back, then j more). */
+function slotOf(level: PairLevel, j: number): number {
+  let s = level.fdlHead - level.skip - j;
+  while (s < 0) s += level.fdl.length;
+  return s;
+}
+
+interface PairLevel {
+  readonly size: number; // S
+  readonly partitions: number;
+  readonly skip: number;
+  readonly fft: ConvolutionFft; // 2S complex points
+  readonly spectra: Float64Array[]; // filter partitions, bit-reversed order, scaled by 1/(2S)
+  readonly fdl: Float64Array[];
+  fdlHead: number;
+  readonly input: Float64Array; // last 2S inputs as z = x0 + i·x1, interleaved
+  readonly acc: Float64Array;
+  readonly output0: Float64Array;
+  readonly output1: Float64Array;
+}
+
+/**
+ * Two lanes through the same FIR at the cost of about one: the FIR is real, so the FFT
+ * convolution of z = x0 + i·x1 is h∗x0 + i·h∗x1, one complex FFT pair for both lanes (and no
+ * real-FFT split/merge passes, no bit reversal, see ConvolutionFft). Same level layout, head
+ * and block-position rules as `ConvolutionEngine`.
+ */
+export class PairConvolutionEngine {
+  readonly taps: number;
+  private readonly head: Float64Array;
+  private readonly history0: Float64Array;
+  private readonly history1: Float64Array;
+  private readonly levels: PairLevel[] = [];
+  private readonly hop: number;
+  private position = 0;
+
+  constructor(h: Float64Array) {
+    this.taps = h.length;
+    let zeros = 0;
+    while (zeros < h.length && h[zeros] === 0) zeros++;
+    let size = HEAD;
+    if (zeros >= HEAD && zeros < h.length) {
+      while (size * 2 <= Math.min(zeros, MAX_PARTITION)) size *= 2;
+      this.head = new Float64Array(0);
+    } else {
+      this.head = h.slice(0, Math.min(HEAD, h.length));
+    }
+    this.hop = size;
+    this.history0 = new Float64Array(2 * HEAD);
+    this.history1 = new Float64Array(2 * HEAD);
+    for (const { size: levelSize, partitions, start } of cheapestPlan(h.length, size)) {
+      const skip = start / levelSize - 1;
+      const points = 2 * levelSize;
+      const fft = new ConvolutionFft(points);
+      const scale = 1 / points;
+      const spectra: Float64Array[] = [];
+      const fdl: Float64Array[] = [];
+      for (let j = 0; j < partitions; j++) {
+        const part = new Float64Array(2 * points);
+        for (let k = 0; k < levelSize; k++) {
+          const tap = start + j * levelSize + k;
+          part[2 * k] = tap < h.length ? h[tap] : 0;
+        }
+        fft.forward(part);
+        for (let k = 0; k < 2 * points; k++) part[k] *= scale;
+        spectra.push(part);
+      }
+      for (let j = 0; j < partitions + skip; j++) fdl.push(new Float64Array(2 * points));
+      this.levels.push({
+        size: levelSize, partitions, skip, fft, spectra, fdl, fdlHead: 0,
+        input: new Float64Array(2 * points), acc: new Float64Array(2 * points),
+        output0: new Float64Array(levelSize), output1: new Float64Array(levelSize),
+      });
+    }
+  }
+
+  reset(): void {
+    this.position = 0;
+    this.history0.fill(0);
+    this.history1.fill(0);
+    for (const level of this.levels) {
+      for (const slot of level.fdl) slot.fill(0);
+      level.fdlHead = 0;
+      level.input.fill(0);
+      level.output0.fill(0);
+      level.output1.fill(0);
+    }
+  }
+
+  /** Convolves `frames` samples of x0 and x1 into y0 and y1 (each y may be its x). */
+  process(x0: Float64Array, x1: Float64Array, y0: Float64Array, y1: Float64Array, frames: number): void {
+    const head = this.head, headLength = head.length;
+    const hist0 = this.history0, hist1 = this.history1;
+    const levels = this.levels, levelCount = levels.length;
+    const hop = this.hop;
+    let i = 0;
+    while (i < frames) {
+      const p = this.position & (hop - 1);
+      const len = Math.min(frames - i, hop - p);
+      for (let l = 0; l < levelCount; l++) {
+        const level = levels[l];
+        const input = level.input;
+        const at = 2 * (level.size + (this.position & (level.size - 1)));
+        for (let t = 0; t < len; t++) {
+          input[at + 2 * t] = x0[i + t];
+          input[at + 2 * t + 1] = x1[i + t];
+        }
+      }
+      if (headLength > 0) {
+        for (let t = 0; t < len; t++) {
+          const at = HEAD + p + t;
+          hist0[at] = x0[i + t];
+          hist1[at] = x1[i + t];
+          let acc0 = 0, acc1 = 0;
+          for (let k = 0; k < headLength; k++) {
+            acc0 += head[k] * hist0[at - k];
+            acc1 += head[k] * hist1[at - k];
+          }
+          y0[i + t] = acc0;
+          y1[i + t] = acc1;
+        }
+      } else {
+        for (let t = 0; t < len; t++) { y0[i + t] = 0; y1[i + t] = 0; }
+      }
+      for (let l = 0; l < levelCount; l++) {
+        const level = levels[l];
+        const out0 = level.output0, out1 = level.output1;
+        const q = this.position & (level.size - 1);
+        for (let t = 0; t < len; t++) { y0[i + t] += out0[q + t]; y1[i + t] += out1[q + t]; }
+      }
+      for (let t = 0; t < len; t++) {
+        const v0 = y0[i + t], v1 = y1[i + t];
+        if (v0 < 1e-30 && v0 > -1e-30) y0[i + t] = 0; // no denormals downstream
+        if (v1 < 1e-30 && v1 > -1e-30) y1[i + t] = 0;
+      }
+      i += len;
+      this.position += len;
+      if ((this.position & (hop - 1)) === 0) {
+        if (headLength > 0) { hist0.copyWithin(0, HEAD, 2 * HEAD); hist1.copyWithin(0, HEAD, 2 * HEAD); }
+        for (let l = 0; l < levelCount; l++) {
+          if ((this.position & (levels[l].size - 1)) === 0) this.runLevel(levels[l]);
+        }
+      }
+    }
+  }
+
+  private runLevel(level: PairLevel): void {
+    const size = level.size, n4 = 4 * size; // 2S complex points
+    const { fdl, acc, spectra, partitions } = level;
+    const ring = fdl.length;
+    level.fdlHead = level.fdlHead + 1 === ring ? 0 : level.fdlHead + 1;
+    const slot = fdl[level.fdlHead];
+    slot.set(level.input);
+    level.fft.forward(slot);
+    // Σ_j X[m − d − j]·H[j], two partitions per pass over the accumulator (half the
+    // accumulator loads and stores; the products stream from the FDL and the filter spectra).
+    let j = 0;
+    if (partitions % 2 === 1) {
+      const x = fdl[slotOf(level, 0)], h = spectra[0];
+      for (let i = 0; i < n4; i += 2) {
+        const xr = x[i], xi = x[i + 1], hr = h[i], hi = h[i + 1];
+        acc[i] = xr * hr - xi * hi;
+        acc[i + 1] = xr * hi + xi * hr;
+      }
+      j = 1;
+    } else {
+      acc.fill(0);
+    }
+    for (; j < partitions; j += 2) {
+      const x = fdl[slotOf(level, j)], h = spectra[j];
+      const u = fdl[slotOf(level, j + 1)], g = spectra[j + 1];
+      for (let i = 0; i < n4; i += 2) {
+        const xr = x[i], xi = x[i + 1], hr = h[i], hi = h[i + 1];
+        const ur = u[i], ui = u[i + 1], gr = g[i], gi = g[i + 1];
+        acc[i] += xr * hr - xi * hi + (ur * gr - ui * gi);
+        acc[i + 1] += xr * hi + xi * hr + (ur * gi + ui * gr);
+      }
+    }
+    level.fft.inverse(acc);
+    const out0 = level.output0, out1 = level.output1;
+    for (let k = 0; k < size; k++) {
+      out0[k] = acc[2 * (size + k)];
+      out1[k] = acc[2 * (size + k) + 1];
+    }
+    level.input.copyWithin(0, 2 * size, n4);
+  }
+}
+
+/**
  * A fixed FIR on every channel, as a Processor. `design(sampleRateHz)` returns the taps at
  * prepare time; `latencySamples` is what the caller says the FIR's delay is (for a symmetric,
  * odd-length FIR: (taps − 1)/2, the default).
  */
 export class FirConvolver implements Processor {
   private latency = 0;
-  private engines: ConvolutionEngine[] = [];
-  private scratch = new Float64Array(0);
+  private pairs: PairConvolutionEngine[] = []; // channels 2k and 2k + 1
+  private single: ConvolutionEngine | null = null; // the last channel of an odd count
+  private scratch0 = new Float64Array(0);
+  private scratch1 = new Float64Array(0);
 
   constructor(
     private readonly design: (sampleRateHz: number) => Float64Array,
@@ -255,22 +535,31 @@ export class FirConvolver implements Processor {
   prepare(spec: ProcessSpec): void {
     const h = this.design(spec.sampleRateHz);
     this.latency = this.latencyOf(h);
-    this.engines = [];
-    for (let c = 0; c < spec.channels; c++) this.engines.push(new ConvolutionEngine(h));
-    this.scratch = new Float64Array(spec.maxBlockFrames);
+    this.pairs = [];
+    for (let c = 0; c + 1 < spec.channels; c += 2) this.pairs.push(new PairConvolutionEngine(h));
+    this.single = spec.channels % 2 === 1 ? new ConvolutionEngine(h) : null;
+    this.scratch0 = new Float64Array(spec.maxBlockFrames);
+    this.scratch1 = new Float64Array(spec.maxBlockFrames);
   }
 
   process(channels: Float32Array[], frames: number): void {
-    const x = this.scratch;
-    for (let c = 0; c < channels.length; c++) {
-      const ch = channels[c];
-      for (let n = 0; n < frames; n++) x[n] = ch[n];
-      this.engines[c].process(x, x, frames);
-      for (let n = 0; n < frames; n++) ch[n] = x[n];
+    const x0 = this.scratch0, x1 = this.scratch1;
+    for (let k = 0; k < this.pairs.length; k++) {
+      const a = channels[2 * k], b = channels[2 * k + 1];
+      for (let n = 0; n < frames; n++) { x0[n] = a[n]; x1[n] = b[n]; }
+      this.pairs[k].process(x0, x1, x0, x1, frames);
+      for (let n = 0; n < frames; n++) { a[n] = x0[n]; b[n] = x1[n]; }
+    }
+    if (this.single !== null) {
+      const a = channels[channels.length - 1];
+      for (let n = 0; n < frames; n++) x0[n] = a[n];
+      this.single.process(x0, x0, frames);
+      for (let n = 0; n < frames; n++) a[n] = x0[n];
     }
   }
 
   reset(): void {
-    for (const e of this.engines) e.reset();
+    for (const e of this.pairs) e.reset();
+    this.single?.reset();
   }
 }
