@@ -143,3 +143,26 @@ describe("crossover bank", () => {
     assert.deepEqual(y, x);
   });
 });
+
+test("a stereo split (both channels in one loop) is bit-identical to each channel split alone", () => {
+  const fs = 44100, frames = 6000;
+  const xo = [120, 1000, 6000];
+  let seed = 3;
+  const next = (): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 2 ** 32 - 0.5; };
+  const input = [new Float64Array(frames), new Float64Array(frames)];
+  for (let n = 0; n < frames; n++) { input[0][n] = next(); input[1][n] = 0.3 * next(); }
+  const stereo = new CrossoverBank({ crossoversHz: xo });
+  stereo.prepare({ sampleRateHz: fs, channels: 2, maxBlockFrames: 1000 });
+  const mono = [0, 1].map(() => new CrossoverBank({ crossoversHz: xo }));
+  for (const m of mono) m.prepare({ sampleRateHz: fs, channels: 1, maxBlockFrames: 1000 });
+  for (let off = 0, len = 1; off < frames; off += len, len = (len * 7 + 3) % 997 + 1) {
+    const n = Math.min(len, frames - off);
+    stereo.split(input.map((c) => c.subarray(off, off + n)), n);
+    for (let c = 0; c < 2; c++) {
+      mono[c].split([input[c].subarray(off, off + n)], n);
+      for (let b = 0; b <= xo.length; b++) {
+        assert.deepEqual(stereo.bands[b][c].subarray(0, n), mono[c].bands[b][0].subarray(0, n), `block at ${off}, band ${b}, channel ${c}`);
+      }
+    }
+  }
+});

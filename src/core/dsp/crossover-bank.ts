@@ -60,6 +60,65 @@ function runBiquadCascade(buf: Float64Array, frames: number, coef: Float64Array,
   state[at + 3] = Math.abs(t2) < STATE_FLUSH ? 0 : t2;
 }
 
+/**
+ * `runBiquadCascade` on two channels in one loop (states `sa`, `sb` at `at`): the same
+ * arithmetic per channel, four independent recursions in flight instead of two.
+ */
+function runBiquadCascadePair(a: Float64Array, b: Float64Array, frames: number, coef: Float64Array, k: number, sa: Float64Array, sb: Float64Array, at: number): void {
+  const b0 = coef[k], b1 = coef[k + 1], b2 = coef[k + 2], a1 = coef[k + 3], a2 = coef[k + 4];
+  const c0 = coef[k + 5], c1 = coef[k + 6], c2 = coef[k + 7], d1 = coef[k + 8], d2 = coef[k + 9];
+  let s1 = sa[at], s2 = sa[at + 1], t1 = sa[at + 2], t2 = sa[at + 3];
+  let u1 = sb[at], u2 = sb[at + 1], v1 = sb[at + 2], v2 = sb[at + 3];
+  for (let n = 0; n < frames; n++) {
+    const x = a[n];
+    const w = b[n];
+    const y = b0 * x + s1;
+    const q = b0 * w + u1;
+    s1 = b1 * x - a1 * y + s2;
+    u1 = b1 * w - a1 * q + u2;
+    s2 = b2 * x - a2 * y;
+    u2 = b2 * w - a2 * q;
+    const z = c0 * y + t1;
+    const r = c0 * q + v1;
+    t1 = c1 * y - d1 * z + t2;
+    v1 = c1 * q - d1 * r + v2;
+    t2 = c2 * y - d2 * z;
+    v2 = c2 * q - d2 * r;
+    a[n] = z;
+    b[n] = r;
+  }
+  sa[at] = Math.abs(s1) < STATE_FLUSH ? 0 : s1;
+  sa[at + 1] = Math.abs(s2) < STATE_FLUSH ? 0 : s2;
+  sa[at + 2] = Math.abs(t1) < STATE_FLUSH ? 0 : t1;
+  sa[at + 3] = Math.abs(t2) < STATE_FLUSH ? 0 : t2;
+  sb[at] = Math.abs(u1) < STATE_FLUSH ? 0 : u1;
+  sb[at + 1] = Math.abs(u2) < STATE_FLUSH ? 0 : u2;
+  sb[at + 2] = Math.abs(v1) < STATE_FLUSH ? 0 : v1;
+  sb[at + 3] = Math.abs(v2) < STATE_FLUSH ? 0 : v2;
+}
+
+/** `runBiquad` on two channels in one loop (states `sa`, `sb` at `at`). */
+function runBiquadPair(a: Float64Array, b: Float64Array, frames: number, coef: Float64Array, k: number, sa: Float64Array, sb: Float64Array, at: number): void {
+  const b0 = coef[k], b1 = coef[k + 1], b2 = coef[k + 2], a1 = coef[k + 3], a2 = coef[k + 4];
+  let s1 = sa[at], s2 = sa[at + 1], u1 = sb[at], u2 = sb[at + 1];
+  for (let n = 0; n < frames; n++) {
+    const x = a[n];
+    const w = b[n];
+    const y = b0 * x + s1;
+    const q = b0 * w + u1;
+    s1 = b1 * x - a1 * y + s2;
+    u1 = b1 * w - a1 * q + u2;
+    s2 = b2 * x - a2 * y;
+    u2 = b2 * w - a2 * q;
+    a[n] = y;
+    b[n] = q;
+  }
+  sa[at] = Math.abs(s1) < STATE_FLUSH ? 0 : s1;
+  sa[at + 1] = Math.abs(s2) < STATE_FLUSH ? 0 : s2;
+  sb[at] = Math.abs(u1) < STATE_FLUSH ? 0 : u1;
+  sb[at + 1] = Math.abs(u2) < STATE_FLUSH ? 0 : u2;
+}
+
 function putCoefficients(coef: Float64Array, k: number, c: BiquadCoefficients): void {
   coef[k] = c.b0; coef[k + 1] = c.b1; coef[k + 2] = c.b2; coef[k + 3] = c.a1; coef[k + 4] = c.a2;
 }
@@ -123,6 +182,10 @@ export class CrossoverBank implements Processor {
   split(inputs: readonly Float64Array[], frames: number): void {
     const splits = this.bandCount - 1;
     const coef = this.coef;
+    if (this.channels === 2 && splits > 0) {
+      this.splitPair(inputs, frames);
+      return;
+    }
     for (let c = 0; c < this.channels; c++) {
       const state = this.state[c];
       const input = inputs[c];
@@ -148,6 +211,34 @@ export class CrossoverBank implements Processor {
         }
         rest = high;
       }
+    }
+  }
+
+  /** `split` for two channels, both in each loop (same arithmetic per channel, more in flight). */
+  private splitPair(inputs: readonly Float64Array[], frames: number): void {
+    const splits = this.bandCount - 1;
+    const coef = this.coef;
+    const sa = this.state[0], sb = this.state[1];
+    let restA = inputs[0], restB = inputs[1];
+    let at = 0;
+    for (let j = 0; j < splits; j++) {
+      const lowA = this.bands[j][0], lowB = this.bands[j][1];
+      lowA.set(restA.subarray(0, frames));
+      lowB.set(restB.subarray(0, frames));
+      runBiquadCascadePair(lowA, lowB, frames, coef, (j * 5 + 0) * 5, sa, sb, at);
+      const last = j === splits - 1;
+      const highA = last ? this.bands[splits][0] : this.scratch[0];
+      const highB = last ? this.bands[splits][1] : this.scratch[1];
+      if (highA !== restA) highA.set(restA.subarray(0, frames));
+      if (highB !== restB) highB.set(restB.subarray(0, frames));
+      runBiquadCascadePair(highA, highB, frames, coef, (j * 5 + 2) * 5, sa, sb, at + 4);
+      at += 8;
+      for (let i = 0; i < j; i++) {
+        runBiquadPair(this.bands[i][0], this.bands[i][1], frames, coef, (j * 5 + 4) * 5, sa, sb, at);
+        at += 2;
+      }
+      restA = highA;
+      restB = highB;
     }
   }
 
