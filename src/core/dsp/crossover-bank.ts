@@ -119,6 +119,48 @@ function runBiquadPair(a: Float64Array, b: Float64Array, frames: number, coef: F
   sb[at + 1] = Math.abs(u2) < STATE_FLUSH ? 0 : u2;
 }
 
+/**
+ * The high LR4 path as the split's all-pass minus its low path (LP4 + HP4 = AP, the
+ * Linkwitz-Riley identity the design's `allpass` is built on): `high[n] = AP(rest)[n] − low[n]`,
+ * one biquad instead of the two of HP4. `high` may be `rest` (read before written).
+ */
+function runAllpassMinus(rest: Float64Array, low: Float64Array, high: Float64Array, frames: number, coef: Float64Array, k: number, state: Float64Array, at: number): void {
+  const b0 = coef[k], b1 = coef[k + 1], b2 = coef[k + 2], a1 = coef[k + 3], a2 = coef[k + 4];
+  let s1 = state[at], s2 = state[at + 1];
+  for (let n = 0; n < frames; n++) {
+    const x = rest[n];
+    const y = b0 * x + s1;
+    s1 = b1 * x - a1 * y + s2;
+    s2 = b2 * x - a2 * y;
+    high[n] = y - low[n];
+  }
+  state[at] = Math.abs(s1) < STATE_FLUSH ? 0 : s1;
+  state[at + 1] = Math.abs(s2) < STATE_FLUSH ? 0 : s2;
+}
+
+/** `runAllpassMinus` on two channels in one loop. */
+function runAllpassMinusPair(restA: Float64Array, restB: Float64Array, lowA: Float64Array, lowB: Float64Array, highA: Float64Array, highB: Float64Array,
+  frames: number, coef: Float64Array, k: number, sa: Float64Array, sb: Float64Array, at: number): void {
+  const b0 = coef[k], b1 = coef[k + 1], b2 = coef[k + 2], a1 = coef[k + 3], a2 = coef[k + 4];
+  let s1 = sa[at], s2 = sa[at + 1], u1 = sb[at], u2 = sb[at + 1];
+  for (let n = 0; n < frames; n++) {
+    const x = restA[n];
+    const w = restB[n];
+    const y = b0 * x + s1;
+    const q = b0 * w + u1;
+    s1 = b1 * x - a1 * y + s2;
+    u1 = b1 * w - a1 * q + u2;
+    s2 = b2 * x - a2 * y;
+    u2 = b2 * w - a2 * q;
+    highA[n] = y - lowA[n];
+    highB[n] = q - lowB[n];
+  }
+  sa[at] = Math.abs(s1) < STATE_FLUSH ? 0 : s1;
+  sa[at + 1] = Math.abs(s2) < STATE_FLUSH ? 0 : s2;
+  sb[at] = Math.abs(u1) < STATE_FLUSH ? 0 : u1;
+  sb[at + 1] = Math.abs(u2) < STATE_FLUSH ? 0 : u2;
+}
+
 function putCoefficients(coef: Float64Array, k: number, c: BiquadCoefficients): void {
   coef[k] = c.b0; coef[k + 1] = c.b1; coef[k + 2] = c.b2; coef[k + 3] = c.a1; coef[k + 4] = c.a2;
 }
@@ -140,9 +182,10 @@ export class CrossoverBank implements Processor {
   design: CrossoverDesign | null = null;
 
   private channels = 0;
-  // Per split j: LP, LP, HP, HP, AP sections at coef[(5 j + s) * 5].
+  // Per split j: LP, LP, HP, HP, AP sections at coef[(5 j + s) * 5] (HP kept for reference; unused).
   private coef = new Float64Array(0);
-  // State per channel: per split j, LP×2, HP×2, then AP for each lower band i < j (2 values each).
+  // State per channel: per split j, LP×2, the high path's AP (in the slots of the former HP×2;
+  // HP4 is computed as AP − LP4), then AP for each lower band i < j (2 values each).
   private state: Float64Array[] = [];
   private scratch: Float64Array[] = [];
 
@@ -201,8 +244,7 @@ export class CrossoverBank implements Processor {
         low.set(rest.subarray(0, frames));
         runBiquadCascade(low, frames, coef, (j * 5 + 0) * 5, state, at);
         const high = j === splits - 1 ? this.bands[splits][c] : this.scratch[c];
-        if (high !== rest) high.set(rest.subarray(0, frames));
-        runBiquadCascade(high, frames, coef, (j * 5 + 2) * 5, state, at + 4);
+        runAllpassMinus(rest, low, high, frames, coef, (j * 5 + 4) * 5, state, at + 4);
         at += 8;
         // Phase compensation: every band below split j gets AP_j.
         for (let i = 0; i < j; i++) {
@@ -229,9 +271,7 @@ export class CrossoverBank implements Processor {
       const last = j === splits - 1;
       const highA = last ? this.bands[splits][0] : this.scratch[0];
       const highB = last ? this.bands[splits][1] : this.scratch[1];
-      if (highA !== restA) highA.set(restA.subarray(0, frames));
-      if (highB !== restB) highB.set(restB.subarray(0, frames));
-      runBiquadCascadePair(highA, highB, frames, coef, (j * 5 + 2) * 5, sa, sb, at + 4);
+      runAllpassMinusPair(restA, restB, lowA, lowB, highA, highB, frames, coef, (j * 5 + 4) * 5, sa, sb, at + 4);
       at += 8;
       for (let i = 0; i < j; i++) {
         runBiquadPair(this.bands[i][0], this.bands[i][1], frames, coef, (j * 5 + 4) * 5, sa, sb, at);
