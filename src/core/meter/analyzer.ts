@@ -25,11 +25,13 @@ export interface AnalyzerOptions {
    * Stand-ins for meters measured elsewhere (the pipeline runs them on a worker thread): `add`
    * is still called on them, `report` reads their results. Default: the analyzer's own meters.
    */
-  readonly meters?: { readonly truePeak?: TruePeakReadout; readonly loudness?: LoudnessReadout };
+  readonly meters?: { readonly truePeak?: TruePeakReadout; readonly loudness?: LoudnessReadout; readonly checks?: SignalChecksReadout };
 }
 
 /** What the analyzer uses of a true-peak meter. */
 export type TruePeakReadout = Pick<TruePeakMeter, "add" | "truePeakDbtp" | "samplePeakDbfs">;
+/** What the analyzer uses of a signal-checks meter. */
+export type SignalChecksReadout = Pick<SignalChecksMeter, "add" | "result">;
 /** What the analyzer uses of a loudness meter. */
 export type LoudnessReadout = Pick<LoudnessMeter, "add" | "integratedLufs" | "loudnessRangeLu" | "maxMomentaryLufs" | "maxShortTermLufs" | "series">;
 
@@ -77,7 +79,7 @@ export class Analyzer {
   private readonly truePeak: TruePeakReadout;
   private readonly spectrum: SpectrumMeter;
   private readonly stereo: StereoMeter;
-  private readonly checks: SignalChecksMeter;
+  private readonly checks: SignalChecksReadout;
 
   constructor(options: AnalyzerOptions) {
     this.options = options;
@@ -87,7 +89,7 @@ export class Analyzer {
     this.spectrum = new SpectrumMeter({ sampleRateHz, channels });
     // The stereo meter reads its per-band side/mid powers from the shared spectrum meter.
     this.stereo = new StereoMeter({ sampleRateHz, channels, spectrum: this.spectrum });
-    this.checks = new SignalChecksMeter({ sampleRateHz, channels });
+    this.checks = options.meters?.checks ?? new SignalChecksMeter({ sampleRateHz, channels });
   }
 
   add(channels: Float32Array[], frames: number): void {
