@@ -7,6 +7,7 @@
  * A slot is free again once CONSUMED has passed it, so the reader runs at most `slots` blocks ahead
  * and memory stays flat whatever the length of the file.
  */
+import type { SignalChecksResult } from "../core/meter/signal-checks.js";
 
 export const WRITTEN = 0;
 export const CONSUMED = 1;
@@ -14,7 +15,7 @@ export const DONE = 2;
 export const SLOT_FRAMES = 3;
 
 /** The meters the worker can run; the others stay on the reading thread. */
-export type RemoteMeter = "truePeak" | "loudness";
+export type RemoteMeter = "truePeak" | "loudness" | "checks";
 
 export interface RingLayout {
   readonly slots: number;
@@ -39,6 +40,7 @@ export interface StartMessage {
 /** The worker's results: the readouts the Analyzer asks of each remote meter. */
 export interface RemoteResults {
   truePeak?: { truePeakDbtp: number; samplePeakDbfs: number };
+  checks?: SignalChecksResult;
   loudness?: {
     integratedLufs: number;
     loudnessRangeLu: number;

@@ -1,7 +1,7 @@
 /**
- * Worker thread of `analyzeFile`: runs the meters it is given (true peak, loudness) over the
- * blocks the reading thread publishes in the shared ring (analyze-ring.ts), then posts their
- * readouts. The meters are the same deterministic core classes, fed the same blocks in the same
+ * Worker thread of `analyzeFile`: runs the meters it is given (true peak, loudness, signal
+ * checks) over the blocks the reading thread publishes in the shared ring (analyze-ring.ts),
+ * then posts their readouts. The meters are the same deterministic core classes, fed the same blocks in the same
  * order, so the results are identical to a single-thread run.
  *
  * The module is loaded as soon as the pipeline starts the worker (before the file is opened),
@@ -10,6 +10,7 @@
 import { parentPort } from "node:worker_threads";
 import { isMastersmithError } from "../core/codes.js";
 import { LoudnessMeter } from "../core/meter/loudness.js";
+import { SignalChecksMeter } from "../core/meter/signal-checks.js";
 import { TruePeakMeter } from "../core/meter/true-peak.js";
 import { CONSUMED, DONE, SLOT_FRAMES, WRITTEN, slotViews, type RemoteResults, type StartMessage, type WorkerReply } from "./analyze-ring.js";
 
@@ -23,6 +24,7 @@ function measure(start: StartMessage): RemoteResults {
   const loudness = start.meters.includes("loudness")
     ? new LoudnessMeter({ sampleRateHz, channels, channelMask: start.channelMask, series: start.series })
     : null;
+  const checks = start.meters.includes("checks") ? new SignalChecksMeter({ sampleRateHz, channels }) : null;
   const control = new Int32Array(ring.control);
   const views = slotViews(ring);
   let consumed = 0;
@@ -32,7 +34,7 @@ function measure(start: StartMessage): RemoteResults {
       if (Atomics.load(control, DONE) === 1) {
         // DONE is set after the last block is published: re-read WRITTEN once more.
         written = Atomics.load(control, WRITTEN);
-        if (written === consumed) return results(truePeak, loudness);
+        if (written === consumed) return results(truePeak, loudness, checks);
         break;
       }
       Atomics.wait(control, WRITTEN, consumed, WAIT_MS);
@@ -43,14 +45,16 @@ function measure(start: StartMessage): RemoteResults {
     const block = views[slot];
     truePeak?.add(block, frames);
     loudness?.add(block, frames);
+    checks?.add(block, frames);
     consumed++;
     Atomics.store(control, CONSUMED, consumed);
     Atomics.notify(control, CONSUMED);
   }
 }
 
-function results(truePeak: TruePeakMeter | null, loudness: LoudnessMeter | null): RemoteResults {
+function results(truePeak: TruePeakMeter | null, loudness: LoudnessMeter | null, checks: SignalChecksMeter | null): RemoteResults {
   const out: RemoteResults = {};
+  if (checks !== null) out.checks = checks.result();
   if (truePeak !== null) out.truePeak = { truePeakDbtp: truePeak.truePeakDbtp(), samplePeakDbfs: truePeak.samplePeakDbfs() };
   if (loudness !== null) {
     out.loudness = {

@@ -40,6 +40,8 @@ describe("analyzeFile with the worker thread", () => {
     const single = await analyzeFile(file, { worker: false, series: true });
     const threaded = await analyzeFile(file, { worker: true, series: true });
     assert.deepStrictEqual(threaded, single);
+    const allRemote = await analyzeFile(file, { worker: true, series: true, workerMeters: ["truePeak", "loudness", "checks"] });
+    assert.deepStrictEqual(allRemote, single);
     assert.ok(single.loudness.truePeakDbtp !== null && single.series!.momentaryLufs.length > 1000);
   });
 
@@ -47,7 +49,9 @@ describe("analyzeFile with the worker thread", () => {
     for (const frames of [1000, 16384 * 3 + 17]) {
       const file = join(dir, `signal-${frames}.wav`);
       await signalWav(file, frames);
-      assert.deepStrictEqual(await analyzeFile(file, { worker: true }), await analyzeFile(file, { worker: false }), `${frames} frames`);
+      const single = await analyzeFile(file, { worker: false });
+      assert.deepStrictEqual(await analyzeFile(file, { worker: true }), single, `${frames} frames`);
+      assert.deepStrictEqual(await analyzeFile(file, { worker: true, workerMeters: ["loudness"] }), single, `${frames} frames, loudness remote`);
     }
   });
 

@@ -3,24 +3,30 @@
  * memory stays flat whatever the length of the file.
  *
  * Two threads for files of MIN_WORKER_SECONDS or more: the reading thread publishes each block
- * into a shared ring (analyze-ring.ts) and runs the spectrum, stereo and signal-check meters,
- * while a worker (analyze-worker.ts) runs the true-peak and loudness meters. The same
+ * into a shared ring (analyze-ring.ts) and runs the loudness, spectrum and stereo meters, while
+ * a worker (analyze-worker.ts) runs the true-peak meter and the signal checks. The same
  * deterministic meters see the same blocks in the same order: the report is identical to the
  * single-thread one. Shorter files stay on one thread (the worker's start-up would not pay).
  */
 import { Worker } from "node:worker_threads";
-import { Analyzer, type AnalysisReport, type LoudnessReadout, type TruePeakReadout } from "../core/meter/analyzer.js";
+import { Analyzer, type AnalysisReport, type LoudnessReadout, type SignalChecksReadout, type TruePeakReadout } from "../core/meter/analyzer.js";
 import { ERROR_MESSAGES, MastersmithError, isMastersmithError, type ErrorCode } from "../core/codes.js";
 import { openAudioFile } from "../io/open.js";
 import type { AudioInfo } from "../io/types.js";
 import { CONSUMED, DONE, SLOT_FRAMES, WRITTEN, createRing, slotViews, type RemoteMeter, type RemoteResults, type RingLayout, type StartMessage, type WorkerReply } from "./analyze-ring.js";
 
+export type { RemoteMeter } from "./analyze-ring.js";
+
 /** Frames per block read from disk: large blocks amortize the per-block costs of every meter. */
 const ANALYSIS_BLOCK_FRAMES = 16384;
 /** Below this length the worker's start-up (~30-50 ms of CPU) costs more than it saves. */
 const MIN_WORKER_SECONDS = 20;
-/** Meters run on the worker: the true peak is the largest single cost, loudness balances the threads. */
-const REMOTE_METERS: readonly RemoteMeter[] = ["truePeak", "loudness"];
+/**
+ * Meters run on the worker by default. Measured CPU per 4 minutes of stereo 44.1 kHz: true peak
+ * ~260 ms, loudness ~140, signal checks ~95, spectrum ~110, stereo ~45, reading ~60, worker
+ * start-up ~40: true peak and checks on the worker balance the two threads best.
+ */
+const DEFAULT_REMOTE_METERS: readonly RemoteMeter[] = ["truePeak", "checks"];
 /** Ring memory bound (the reader runs at most this far ahead of the worker). */
 const RING_BYTES = 4 << 20;
 const MAX_RING_SLOTS = 8;
@@ -64,8 +70,10 @@ export interface FileFailure {
 export interface AnalyzeOptions {
   /** Keep the momentary and short-term loudness series (for plots and `--series`). */
   readonly series?: boolean;
-  /** Run the true-peak and loudness meters on a worker thread: default by length (>= 20 s). */
+  /** Run some meters on a worker thread: default by length (>= 20 s). */
   readonly worker?: boolean;
+  /** Which meters the worker runs (default: true peak and signal checks); for tests and tuning. */
+  readonly workerMeters?: readonly RemoteMeter[];
 }
 
 /**
@@ -105,14 +113,14 @@ class AnalysisWorker {
     return new AnalysisWorker();
   }
 
-  begin(info: AudioInfo, series: boolean): void {
+  begin(info: AudioInfo, series: boolean, meters: readonly RemoteMeter[]): void {
     const { channels, sampleRateHz } = info;
     const slotBytes = channels * ANALYSIS_BLOCK_FRAMES * 4;
     const ring = createRing(Math.max(2, Math.min(MAX_RING_SLOTS, Math.floor(RING_BYTES / slotBytes))), channels, ANALYSIS_BLOCK_FRAMES);
     this.ring = ring;
     this.control = new Int32Array(ring.control);
     this.views = slotViews(ring);
-    const start: StartMessage = { type: "start", ring, sampleRateHz, channelMask: info.channelMask, series, meters: REMOTE_METERS };
+    const start: StartMessage = { type: "start", ring, sampleRateHz, channelMask: info.channelMask, series, meters };
     this.worker.postMessage(start);
   }
 
@@ -147,17 +155,20 @@ class AnalysisWorker {
 }
 
 /** Analyzer stand-ins whose readouts arrive from the worker once the stream has ended. */
-function standIns(results: () => RemoteResults): { truePeak?: TruePeakReadout; loudness?: LoudnessReadout } {
-  const out: { truePeak?: TruePeakReadout; loudness?: LoudnessReadout } = {};
+type StandIns = { truePeak?: TruePeakReadout; loudness?: LoudnessReadout; checks?: SignalChecksReadout };
+
+function standIns(meters: readonly RemoteMeter[], results: () => RemoteResults): StandIns {
+  const out: StandIns = {};
   const ignore = (): void => {};
-  if (REMOTE_METERS.includes("truePeak")) {
+  if (meters.includes("truePeak")) {
     out.truePeak = {
       add: ignore,
       truePeakDbtp: () => results().truePeak!.truePeakDbtp,
       samplePeakDbfs: () => results().truePeak!.samplePeakDbfs,
     };
   }
-  if (REMOTE_METERS.includes("loudness")) {
+  if (meters.includes("checks")) out.checks = { add: ignore, result: () => results().checks! };
+  if (meters.includes("loudness")) {
     out.loudness = {
       add: ignore,
       integratedLufs: () => results().loudness!.integratedLufs,
@@ -200,15 +211,16 @@ export async function analyzeFile(path: string, options: AnalyzeOptions = {}): P
         worker = null;
       }
       let remote: RemoteResults | null = null;
+      const remoteMeters = options.workerMeters ?? DEFAULT_REMOTE_METERS;
       const analyzer = new Analyzer({
         sampleRateHz: info.sampleRateHz,
         channels: info.channels,
         channelMask: info.channelMask,
         series,
         sourceBitDepth: info.sampleFormat === "int" ? info.bitDepth : undefined,
-        meters: worker === null ? undefined : standIns(() => remote!),
+        meters: worker === null ? undefined : standIns(remoteMeters, () => remote!),
       });
-      worker?.begin(info, series);
+      worker?.begin(info, series, remoteMeters);
       let frames = 0;
       for await (const block of reader.blocks(ANALYSIS_BLOCK_FRAMES)) {
         const n = block[0].length;
