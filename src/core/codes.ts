@@ -19,6 +19,10 @@ export const ERROR_MESSAGES = {
   E_BAD_ARGUMENT: "invalid argument",
   E_INVALID_CHAIN: "invalid chain specification",
   E_INTERNAL: "internal error",
+  E_UPLOAD_TOO_LARGE: "is larger than the server's upload limit",
+  E_BAD_UPLOAD: "is not a valid upload",
+  E_JOB_NOT_FOUND: "no such job",
+  E_ROUTE_NOT_FOUND: "no such API endpoint",
 } as const;
 
 export const WARNING_MESSAGES = {
