@@ -38,6 +38,10 @@ export const WARNING_MESSAGES = {
   W_MONO: "left and right are identical (mono in a stereo file)",
   W_LOW_SAMPLE_RATE: "sample rate below delivery standards",
   W_LOW_BIT_DEPTH: "bit depth below delivery standards",
+  W_TARGET_TOO_LOUD: "the loudness target needs more limiting than this mix takes well",
+  W_TARGET_MISSED: "the master misses its loudness target",
+  W_LIMITER_AUDIBLE: "the limiter changes the signal audibly",
+  W_CODEC_OVERS: "the decoded lossy file peaks over the ceiling",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_MESSAGES;
