@@ -20,7 +20,7 @@
  * max_p sum_k |h_p[k]|, which lets callers skip blocks that cannot raise a running maximum.
  */
 
-import { COEFFICIENT_DOUBLES, createTruePeakKernels, KERNEL_SLACK_DOUBLES, type TruePeakKernels } from "./true-peak-simd.js";
+import { COEFFICIENT_DOUBLES, createTruePeakKernels, KERNEL_SLACK_DOUBLES, MAX_ABS_BLOCK_FRAMES, type TruePeakKernels } from "./true-peak-simd.js";
 
 export interface TruePeakFirDesign {
   /** Oversampling factor: 4 up to 48 kHz, 2 above. */
@@ -55,7 +55,7 @@ const REFINE_STEPS = 32;
 /** Internal chunk: input frames handled per pass (bounds the scratch buffers). */
 const CHUNK_FRAMES = 2048;
 /** Skip granularity: input positions per bound test. */
-const SUB_BLOCK = 64;
+const SUB_BLOCK = MAX_ABS_BLOCK_FRAMES; // 64, the SIMD block-max kernel's block
 
 function besselI0(x: number): number {
   let sum = 1, term = 1;
@@ -167,15 +167,15 @@ export class TruePeakInterpolator {
     this.warmUp = this.factor === 4 ? this.b.length / 2 : 0;
     // Stage 1 span plus warm-up, plus the refinement's reach (x[i - latency - 1 - 31]).
     this.historyFrames = Math.max(this.a.length - 1 + this.warmUp, this.latencyFrames + 33);
-    this.subMax = new Float64Array(Math.ceil(CHUNK_FRAMES / SUB_BLOCK));
     const xLength = this.historyFrames + CHUNK_FRAMES, flushLength = 2 * this.historyFrames + 2;
     const uLength = 2 * (CHUNK_FRAMES + this.warmUp);
     // The SIMD kernels work on buffers inside their own memory; each buffer gets the kernels'
     // slack after it (they may run a few positions past the requested range).
     const slack = KERNEL_SLACK_DOUBLES;
     const xAt = COEFFICIENT_DOUBLES, flushAt = xAt + xLength + slack, uAt = flushAt + flushLength + slack;
-    const pmAt = uAt + uLength + slack;
-    this.kernels = options.simd === false ? null : createTruePeakKernels(this.a, this.b, pmAt + SUB_BLOCK + slack);
+    const pmAt = uAt + uLength + slack, subMaxAt = pmAt + SUB_BLOCK + slack;
+    const subMaxLength = Math.ceil(CHUNK_FRAMES / SUB_BLOCK);
+    this.kernels = options.simd === false ? null : createTruePeakKernels(this.a, this.b, subMaxAt + subMaxLength + slack);
     if (this.kernels !== null) {
       const heap = this.kernels.heap;
       this.x = heap.subarray(xAt, xAt + xLength);
@@ -184,11 +184,13 @@ export class TruePeakInterpolator {
       this.positionMax = heap.subarray(pmAt, pmAt + SUB_BLOCK);
       this.uIndex = uAt;
       this.positionMaxIndex = pmAt;
+      this.subMax = heap.subarray(subMaxAt, subMaxAt + subMaxLength);
     } else {
       this.x = new Float64Array(xLength);
       this.flushX = new Float64Array(flushLength);
       this.u = new Float64Array(uLength);
       this.positionMax = new Float64Array(SUB_BLOCK);
+      this.subMax = new Float64Array(subMaxLength);
     }
   }
 
@@ -214,15 +216,20 @@ export class TruePeakInterpolator {
       let sample = this.samplePeak;
       // Float32 -> Float64 is exact; the native copy is far cheaper than a per-sample loop.
       x.set(input.subarray(offset + done, offset + done + n), h);
-      for (let j = 0, s = 0; s < n; j++, s += SUB_BLOCK) {
-        const e = h + Math.min(n, s + SUB_BLOCK);
-        let m = 0;
-        for (let i = h + s; i < e; i++) {
-          const av = Math.abs(x[i]);
-          if (av > m) m = av;
+      if (this.kernels !== null) {
+        this.kernels.blockMaxAbs((x.byteOffset >> 3) + h, n, subMax.byteOffset >> 3);
+        for (let j = 0, s = 0; s < n; j++, s += SUB_BLOCK) if (subMax[j] > sample) sample = subMax[j];
+      } else {
+        for (let j = 0, s = 0; s < n; j++, s += SUB_BLOCK) {
+          const e = h + Math.min(n, s + SUB_BLOCK);
+          let m = 0;
+          for (let i = h + s; i < e; i++) {
+            const av = Math.abs(x[i]);
+            if (av > m) m = av;
+          }
+          subMax[j] = m;
+          if (m > sample) sample = m;
         }
-        subMax[j] = m;
-        if (m > sample) sample = m;
       }
       this.samplePeak = sample;
       for (let j = 0, s = 0; s < n; j++, s += SUB_BLOCK) {

@@ -72,6 +72,30 @@ test("kernels against naive scalar references (same summation order, bit-identic
   }
 });
 
+test("blockMaxAbs against the scalar rule (NaN ignored, odd and partial blocks, no write past the last block)", () => {
+  const d = designTruePeakFir(44100);
+  const k = createTruePeakKernels(d.halfBandTaps, d.secondStageTaps, 8192);
+  assert.ok(k !== null);
+  const heap = k.heap, X = 200, O = 4000;
+  for (const count of [1, 2, 63, 64, 65, 127, 129, 2048]) {
+    for (let i = 0; i < count + 8; i++) heap[X + i] = Math.sin(i * 1.7) * (i % 13 === 0 ? 2 : 1);
+    heap[X + 5] = NaN;
+    heap[X + count - 1] = -3 - count; // the very last sample is the block's maximum
+    heap.fill(-1, O, O + 40);
+    k.blockMaxAbs(X, count, O);
+    const blocks = Math.ceil(count / 64);
+    for (let j = 0; j < blocks; j++) {
+      let m = 0;
+      for (let i = 64 * j; i < Math.min(count, 64 * j + 64); i++) {
+        const a = Math.abs(heap[X + i]);
+        if (a > m) m = a;
+      }
+      assert.ok(Object.is(heap[O + j], m), `count ${count} block ${j}: ${heap[O + j]} vs ${m}`);
+    }
+    assert.equal(heap[O + blocks], -1, `count ${count}: wrote past the last block`);
+  }
+});
+
 test("SIMD and JavaScript kernels give bit-identical peaks, values and per-sample maxima", () => {
   const signals: [string, Float32Array][] = [["noise", noise(30011, 7)], ["corpus", corpusExcerpt(3)]];
   // Special values: NaN is ignored by the peak search in both, -0 and tiny values pass through.

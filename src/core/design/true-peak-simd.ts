@@ -20,6 +20,8 @@
  */
 
 export const COEFFICIENT_DOUBLES = 40;
+/** blockMaxAbs's block length (the interpolator's skip granularity). */
+export const MAX_ABS_BLOCK_FRAMES = 64;
 /** Over-read/over-write past a kernel's range, in doubles (stage 1 rounds its count up to 4 positions). */
 export const KERNEL_SLACK_DOUBLES = 8;
 
@@ -36,19 +38,26 @@ export interface TruePeakKernels {
    * `uIndex` (u[m - 15 .. m + 1] valid), out[j] = max |v| over the four outputs of position j.
    */
   stage2Max(uIndex: number, count: number, outIndex: number): void;
+  /**
+   * out[j] = max |x| over heap[xIndex + 64 j .. xIndex + min(count, 64 j + 64)), for every
+   * started block of MAX_ABS_BLOCK_FRAMES = 64: NaN is ignored and the result is +0 or more, like the scalar
+   * `if (|v| > m) m = |v|` from m = 0 (f64x2.pmax is exactly that comparison).
+   */
+  blockMaxAbs(xIndex: number, count: number, outIndex: number): void;
 }
 
 // ---- A minimal WebAssembly binary writer (just what these two functions use) ----
 
 const OP = {
-  block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b, void: 0x40,
+  block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b, void: 0x40, select: 0x1b,
   localGet: 0x20, localSet: 0x21, localTee: 0x22,
-  i32Const: 0x41, i32GeU: 0x4f, i32Add: 0x6a, i32Shl: 0x74,
-  f64Store: 0x39, f64Max: 0xa5,
+  i32Const: 0x41, i32LtU: 0x49, i32GtU: 0x4b, i32GeU: 0x4f, i32Add: 0x6a, i32Shl: 0x74,
+  f64Load: 0x2b, f64Store: 0x39, f64Lt: 0x63, f64Abs: 0x99, f64Max: 0xa5,
 } as const;
 const SIMD = 0xfd;
 const V128_LOAD = 0x00, V128_LOAD64_SPLAT = 0x0a, V128_STORE = 0x0b, I8X16_SHUFFLE = 0x0d;
-const F64X2_EXTRACT_LANE = 0x21, F64X2_ABS = 0xec, F64X2_ADD = 0xf0, F64X2_MUL = 0xf2, F64X2_MAX = 0xf5;
+const V128_CONST = 0x0c;
+const F64X2_EXTRACT_LANE = 0x21, F64X2_ABS = 0xec, F64X2_ADD = 0xf0, F64X2_MUL = 0xf2, F64X2_MAX = 0xf5, F64X2_PMAX = 0xf7;
 const I32 = 0x7f, V128 = 0x7b;
 
 function uleb(value: number): number[] {
@@ -197,6 +206,49 @@ function stage2Function(): number[] {
   return funcBody([[1, I32], [1 + 8, V128]], code);
 }
 
+/**
+ * blockMaxAbs(p = byte address of x[0], count, o = byte address of out[0]): per block of 64
+ * samples, m = pmax over lanes of |x| (pairs), the two lanes combined and an odd last sample
+ * folded in with the same "a < b ? b : a" rule.
+ */
+function blockMaxFunction(): number[] {
+  // params 0 p, 1 count, 2 o; locals 3 end, 4 blockEnd (i32), 5 m (v128), 6 s, 7 t (f64)
+  const P = 0, COUNT = 1, O = 2, END = 3, BLOCK_END = 4, M = 5, S = 6, T = 7;
+  const F64 = 0x7c;
+  /** s = s < t ? t : s */
+  const pmaxInto = [OP.localGet, T, OP.localGet, S, OP.localGet, S, OP.localGet, T, OP.f64Lt, OP.select, OP.localSet, S];
+  const code = [
+    OP.localGet, P, OP.localGet, COUNT, OP.i32Const, ...sleb(3), OP.i32Shl, OP.i32Add, OP.localSet, END,
+    OP.block, OP.void, OP.loop, OP.void,
+    OP.localGet, P, OP.localGet, END, OP.i32GeU, OP.brIf, 1,
+    // blockEnd = min(p + 512, end)
+    OP.localGet, P, OP.i32Const, ...sleb(8 * MAX_ABS_BLOCK_FRAMES), OP.i32Add, OP.localGet, END,
+    OP.localGet, P, OP.i32Const, ...sleb(8 * MAX_ABS_BLOCK_FRAMES), OP.i32Add, OP.localGet, END, OP.i32LtU, OP.select, OP.localSet, BLOCK_END,
+    ...simd(V128_CONST), ...new Array<number>(16).fill(0), OP.localSet, M,
+    OP.block, OP.void, OP.loop, OP.void,
+    OP.localGet, P, OP.i32Const, ...sleb(16), OP.i32Add, OP.localGet, BLOCK_END, OP.i32GtU, OP.brIf, 1,
+    OP.localGet, M, OP.localGet, P, ...simd(V128_LOAD), ...memarg(0), ...simd(F64X2_ABS), ...simd(F64X2_PMAX), OP.localSet, M,
+    ...addConst(P, 16),
+    OP.br, 0,
+    OP.end, OP.end,
+    OP.localGet, M, ...simd(F64X2_EXTRACT_LANE), 0, OP.localSet, S,
+    OP.localGet, M, ...simd(F64X2_EXTRACT_LANE), 1, OP.localSet, T,
+    ...pmaxInto,
+    // An odd last sample of the block.
+    OP.block, OP.void,
+    OP.localGet, P, OP.localGet, BLOCK_END, OP.i32GeU, OP.brIf, 0,
+    OP.localGet, P, OP.f64Load, 3, 0, OP.f64Abs, OP.localSet, T,
+    ...pmaxInto,
+    ...addConst(P, 8),
+    OP.end,
+    OP.localGet, O, OP.localGet, S, OP.f64Store, 3, 0,
+    ...addConst(O, 8),
+    OP.br, 0,
+    OP.end, OP.end,
+  ];
+  return funcBody([[2, I32], [1, V128], [2, F64]], code);
+}
+
 function moduleBytes(): Uint8Array {
   const type = [0x60, ...vector([[I32], [I32], [I32]]), 0]; // (i32, i32, i32) -> ()
   const bytes = [
@@ -204,12 +256,13 @@ function moduleBytes(): Uint8Array {
     ...section(1, vector([type])),
     // import "m" "memory": memory with at least 1 page
     ...section(2, vector([[...uleb(1), 0x6d, ...uleb(6), ...[...("memory")].map((ch) => ch.charCodeAt(0)), 0x02, 0x00, 0x01]])),
-    ...section(3, vector([[0], [0]])),
+    ...section(3, vector([[0], [0], [0]])),
     ...section(7, vector([
       [...uleb(2), 0x73, 0x31, 0x00, ...uleb(0)], // "s1" func 0
       [...uleb(2), 0x73, 0x32, 0x00, ...uleb(1)], // "s2" func 1
+      [...uleb(2), 0x73, 0x33, 0x00, ...uleb(2)], // "s3" func 2
     ])),
-    ...section(10, [...uleb(2), ...stage1Function(), ...stage2Function()]),
+    ...section(10, [...uleb(3), ...stage1Function(), ...stage2Function(), ...blockMaxFunction()]),
   ];
   return Uint8Array.from(bytes);
 }
@@ -246,6 +299,7 @@ export function createTruePeakKernels(halfBandTaps: Float64Array, secondStageTap
   const instance = new wasm.Instance(module, { m: { memory } });
   const s1 = instance.exports.s1 as (p: number, count: number, q: number) => void;
   const s2 = instance.exports.s2 as (r: number, count: number, o: number) => void;
+  const s3 = instance.exports.s3 as (p: number, count: number, o: number) => void;
   const heap = new Float64Array(memory.buffer);
   heap.set(halfBandTaps.subarray(0, 32), 0);
   if (secondStageTaps.length === 16) heap.set(secondStageTaps.subarray(0, 8), 32);
@@ -253,6 +307,9 @@ export function createTruePeakKernels(halfBandTaps: Float64Array, secondStageTap
     heap,
     stage1(xIndex, count, uIndex) {
       s1(8 * (xIndex - 63), count, 8 * uIndex);
+    },
+    blockMaxAbs(xIndex, count, outIndex) {
+      s3(8 * xIndex, count, 8 * outIndex);
     },
     stage2Max(uIndex, count, outIndex) {
       s2(8 * (uIndex - 15), count, 8 * outIndex);
