@@ -42,6 +42,12 @@ export const WARNING_MESSAGES = {
   W_TARGET_MISSED: "the master misses its loudness target",
   W_LIMITER_AUDIBLE: "the limiter changes the signal audibly",
   W_CODEC_OVERS: "the decoded lossy file peaks over the ceiling",
+  W_BOOMY: "the low end is boomy: too much energy in the bass",
+  W_MUDDY: "the low mids are crowded (muddy)",
+  W_HARSH: "the upper mids are harsh",
+  W_SIBILANT: "sibilance is strong",
+  W_HUM: "mains hum (50/60 Hz and harmonics) is present",
+  W_NOISE: "a steady noise floor (hiss) is audible in quiet passages",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_MESSAGES;
