@@ -1,0 +1,450 @@
+/**
+ * master(input, options, hooks): a mix becomes a verified master (DESIGN.md principle 2:
+ * analyze -> plan -> render -> verify).
+ *
+ *   analyze    the mix (and the references) with the same Analyzer the CLI's `analyze` uses;
+ *   plan       the assistant (core/plan) turns measurements and intent into a ChainSpec, or an
+ *              edited plan is taken as given;
+ *   prerender  every stage before the limiter drive, once, to a temporary float file;
+ *   drive      secant search on the drive (the `gain` right before the final `limiter`) until
+ *              the integrated loudness of gain -> limiter lands on the target (within 0.02 LU);
+ *   write      one final pass writes every output and measures the master with the Analyzer;
+ *   verify     the measured master must hold the target (0.1 LU) and the ceiling; codec-safe
+ *              outputs are decoded and re-measured, the ceiling lowered until they hold.
+ *
+ * No process-global state: progress and cancellation come in per call (the server runs this on
+ * worker threads, several jobs at once).
+ */
+import { copyFile, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { MastersmithError, isMastersmithError, type Diagnostic } from "../core/codes.js";
+import { validateChainSpec, type ChainSpec, type StageSpec } from "../core/chain/spec.js";
+import type { LimiterStats } from "../core/dsp/limiter.js";
+import type { AnalysisReport } from "../core/meter/analyzer.js";
+import { TruePeakMeter } from "../core/meter/true-peak.js";
+import type { MasterIntent, MasterPlan, PlanInput } from "../core/plan/types.js";
+import { openAudioFile } from "../io/open.js";
+import type { Tags } from "../io/tags.js";
+import { analyzeFile, type FileAnalysis } from "./analyze.js";
+import { convert } from "./convert.js";
+import { finalPass, measureDrive, prerender, type DriveMeasurement } from "./master-passes.js";
+import { defaultPlanner, platformPlayback, tooLoudThresholds, mixFeedbackOf, type PlatformPlayback } from "./master-plan.js";
+import { formatFromPath, openOutput, type AudioOutput, type DitherMode, type OutputBitDepth, type OutputFormat, type OutputReport } from "./outputs.js";
+
+/** Stable progress step names (the server and the CLI's progress bar key on them). */
+export type MasterStep = "analyze" | "plan" | "prerender" | "drive" | "write" | "verify";
+
+export interface MasterProgress {
+  readonly step: MasterStep;
+  /** Fraction of this step done, 0..1. */
+  readonly fraction: number;
+}
+
+export interface MasterHooks {
+  readonly onProgress?: (progress: MasterProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface MasterOutputOptions {
+  readonly path: string;
+  readonly format?: OutputFormat;
+  readonly bitDepth?: OutputBitDepth;
+  readonly sampleRateHz?: number;
+  readonly bitrateKbps?: number;
+}
+
+export interface MasterOptions {
+  /** What the user asks for (target, style, amounts...). Ignored when `plan` is given. */
+  readonly intent?: MasterIntent;
+  /** Reference tracks to match (analyzed, then handed to the planner). */
+  readonly references?: readonly string[];
+  /** An edited plan to render as is; only its drive is tuned to its target. */
+  readonly plan?: MasterPlan;
+  /** Outputs written from the one render; a bare string takes every default. */
+  readonly outputs: readonly (string | MasterOutputOptions)[];
+  /** Defaults for every output. */
+  readonly bitDepth?: OutputBitDepth;
+  readonly sampleRateHz?: number;
+  readonly bitrateKbps?: number;
+  readonly dither?: DitherMode;
+  readonly seed?: number;
+  readonly tags?: Tags;
+  readonly force?: boolean;
+  /** MP3/AAC outputs: encode, decode, re-measure; lower the ceiling until the decoded file holds it. */
+  readonly codecSafe?: boolean;
+  /** Directory for the temporary float render (default: the OS temp directory). */
+  readonly tempDir?: string;
+  /** The planner (default: core/plan's planMaster). */
+  readonly planner?: (input: PlanInput) => MasterPlan;
+}
+
+export interface MeasurementSummary {
+  integratedLufs: number | null;
+  lraLu: number;
+  truePeakDbtp: number | null;
+  samplePeakDbfs: number | null;
+  plrDb: number | null;
+  maxShortTermLufs: number | null;
+  /** Stereo width and correlation as the stereo meter reports them. */
+  stereo: AnalysisReport["stereo"];
+  spectrum: AnalysisReport["spectrum"];
+}
+
+export interface MasterOutputResult extends OutputReport {
+  /** Codec-safe: the decoded file's true peak and the ceiling the limiter had to aim for. */
+  codecSafe: { decodedTruePeakDbtp: number | null; limiterCeilingDbtp: number; steps: number } | null;
+  /** A resampled output's true peak (measured after conversion). */
+  resampledTruePeakDbtp?: number | null;
+}
+
+export interface MasterResult {
+  input: string;
+  format: FileAnalysis["format"];
+  target: MasterPlan["target"];
+  /** The mix and the master, measured by the same Analyzer. */
+  measurements: { input: MeasurementSummary; output: MeasurementSummary };
+  plan: MasterPlan;
+  mixFeedback: unknown;
+  diagnostics: Diagnostic[];
+  platforms: PlatformPlayback[];
+  loudness: {
+    driveDb: number;
+    /** Measured integrated loudness minus target, LU. */
+    errorLu: number | null;
+    iterations: { driveDb: number; integratedLufs: number | null }[];
+  };
+  limiter: {
+    ceilingDbtp: number;
+    gainReduction: Omit<LimiterStats, "histogram">;
+    /** Energy of (output − drive·input) relative to the output, dB. */
+    errorDb: number | null;
+  };
+  lengthFrames: number;
+  sampleRateHz: number;
+  channels: number;
+  dither: { shape: DitherMode; seed: number };
+  outputs: MasterOutputResult[];
+  warnings: Diagnostic[];
+}
+
+/** Loudness tolerance of the drive search (the verify accepts 0.1 LU: DESIGN.md "What good means"). */
+const DRIVE_TOLERANCE_LU = 0.02;
+const VERIFY_TOLERANCE_LU = 0.1;
+const MAX_DRIVE_ITERATIONS = 10;
+const MIN_DRIVE_DB = -96;
+const MAX_DRIVE_DB = 48;
+/** Codec-safe: ceiling steps and how far down to go before giving up. */
+const CODEC_SAFE_STEP_DB = 0.2;
+const CODEC_SAFE_MAX_STEPS = 15;
+/** The limiter error (energy of what the limiter changed, relative to the output) above which it is reported as audible. */
+const LIMITER_ERROR_AUDIBLE_DB = -20;
+
+function summary(a: AnalysisReport): MeasurementSummary {
+  const l = a.loudness;
+  return {
+    integratedLufs: l.integratedLufs, lraLu: l.lraLu, truePeakDbtp: l.truePeakDbtp, samplePeakDbfs: l.samplePeakDbfs,
+    plrDb: l.plrDb, maxShortTermLufs: l.maxShortTermLufs, stereo: a.stereo, spectrum: a.spectrum,
+  };
+}
+
+function clampDrive(db: number): number {
+  return Math.min(MAX_DRIVE_DB, Math.max(MIN_DRIVE_DB, db));
+}
+
+/** The drive and limiter stages of a plan's chain (its last two), and the stages before them. */
+export function splitChain(chain: ChainSpec): { pre: StageSpec[]; drive: StageSpec; limiter: StageSpec } {
+  const stages = chain.stages;
+  const n = stages.length;
+  if (n < 2 || stages[n - 1].type !== "limiter" || stages[n - 2].type !== "gain") {
+    throw new MastersmithError("E_INVALID_CHAIN", { detail: "a master plan's chain must end with { type: \"gain\" } (the drive) and { type: \"limiter\" }" });
+  }
+  return { pre: stages.slice(0, n - 2), drive: stages[n - 2], limiter: stages[n - 1] };
+}
+
+/**
+ * Secant search on drive (dB) -> integrated loudness (LUFS). The curve is monotonic with slope
+ * 1 while the limiter is idle and flatter as it works harder, so the first step assumes slope 1
+ * and the later ones use the last two points (slope floored so a flat stretch cannot throw the
+ * drive far away).
+ */
+async function searchDrive(
+  measure: (driveDb: number, fraction: number) => Promise<DriveMeasurement>,
+  startDb: number, targetLufs: number,
+): Promise<{ best: DriveMeasurement; tried: DriveMeasurement[] }> {
+  const tried: DriveMeasurement[] = [];
+  let a = await measure(clampDrive(startDb), 0);
+  tried.push(a);
+  if (a.integratedLufs === null) return { best: a, tried };
+  let best = a;
+  let b: DriveMeasurement | null = null;
+  for (let i = 1; i < MAX_DRIVE_ITERATIONS && Math.abs(best.integratedLufs! - targetLufs) > DRIVE_TOLERANCE_LU; i++) {
+    let next: number;
+    if (b === null) next = a.driveDb + (targetLufs - a.integratedLufs!);
+    else {
+      const slope = (b.integratedLufs! - a.integratedLufs!) / (b.driveDb - a.driveDb);
+      const s = Number.isFinite(slope) ? Math.min(1.2, Math.max(0.05, slope)) : 1;
+      next = b.driveDb + (targetLufs - b.integratedLufs!) / s;
+      a = b;
+    }
+    next = clampDrive(next);
+    if (b !== null && next === b.driveDb) break;
+    b = await measure(next, i / MAX_DRIVE_ITERATIONS);
+    tried.push(b);
+    if (b.integratedLufs === null) break;
+    if (Math.abs(b.integratedLufs - targetLufs) < Math.abs(best.integratedLufs! - targetLufs)) best = b;
+  }
+  return { best, tried };
+}
+
+interface ResolvedOutput {
+  path: string;
+  format: OutputFormat;
+  bitDepth: OutputBitDepth | undefined;
+  sampleRateHz: number | undefined;
+  bitrateKbps: number | undefined;
+}
+
+function resolveOutputs(options: MasterOptions): ResolvedOutput[] {
+  if (options.outputs.length === 0) throw new MastersmithError("E_BAD_ARGUMENT", { detail: "no output given" });
+  const seen = new Set<string>();
+  return options.outputs.map((o) => {
+    const spec: MasterOutputOptions = typeof o === "string" ? { path: o } : o;
+    const format = spec.format ?? formatFromPath(spec.path);
+    if (format === null) throw new MastersmithError("E_BAD_ARGUMENT", { file: spec.path, detail: "unknown output extension: use .wav, .flac, .mp3, .m4a or .opus" });
+    if (seen.has(spec.path)) throw new MastersmithError("E_BAD_ARGUMENT", { file: spec.path, detail: "the same output is given twice" });
+    seen.add(spec.path);
+    return {
+      path: spec.path, format,
+      bitDepth: spec.bitDepth ?? options.bitDepth,
+      sampleRateHz: spec.sampleRateHz ?? options.sampleRateHz,
+      bitrateKbps: spec.bitrateKbps ?? options.bitrateKbps,
+    };
+  });
+}
+
+const isLossy = (f: OutputFormat): boolean => f === "mp3" || f === "aac" || f === "opus";
+
+async function decodedTruePeakDbtp(path: string): Promise<number | null> {
+  const reader = await openAudioFile(path);
+  try {
+    const meter = new TruePeakMeter({ sampleRateHz: reader.info.sampleRateHz, channels: reader.info.channels });
+    for await (const block of reader.blocks(65536)) meter.add(block, block[0].length);
+    const db = meter.truePeakDbtp();
+    return Number.isFinite(db) ? db : null;
+  } finally {
+    await reader.close();
+  }
+}
+
+function warn(code: Diagnostic["code"], message: string): Diagnostic {
+  return { code, message };
+}
+
+/** Masters one file. Throws a MastersmithError naming the file when it cannot. */
+export async function master(inputPath: string, options: MasterOptions, hooks: MasterHooks = {}): Promise<MasterResult> {
+  try {
+    return await masterUnchecked(inputPath, options, hooks);
+  } catch (e) {
+    if (isMastersmithError(e)) throw e.withFile(inputPath);
+    if ((e as Error)?.name === "AbortError") throw e;
+    throw new MastersmithError("E_INTERNAL", { file: inputPath, detail: (e as Error)?.message ?? String(e), cause: e });
+  }
+}
+
+async function masterUnchecked(inputPath: string, options: MasterOptions, hooks: MasterHooks): Promise<MasterResult> {
+  const { signal } = hooks;
+  const progress = (step: MasterStep, fraction: number): void => hooks.onProgress?.({ step, fraction });
+  const outputs = resolveOutputs(options);
+
+  // Analyze.
+  progress("analyze", 0);
+  const analysis = await analyzeFile(inputPath);
+  signal?.throwIfAborted();
+  const references: AnalysisReport[] = [];
+  for (const ref of options.references ?? []) {
+    references.push(await analyzeFile(ref));
+    signal?.throwIfAborted();
+  }
+  progress("analyze", 1);
+  const fmt = analysis.format;
+  if (fmt.frames === 0) throw new MastersmithError("E_EMPTY_FILE", { file: inputPath, detail: "no audio frames" });
+
+  // Plan.
+  progress("plan", 0);
+  const planInput: PlanInput = {
+    analysis, sampleRateHz: fmt.sampleRate, channels: fmt.channels, intent: options.intent ?? {},
+    ...(references.length > 0 ? { references } : {}),
+  };
+  const plan0 = options.plan ?? (options.planner ?? defaultPlanner)(planInput);
+  const chain = validateChainSpec(plan0.chain);
+  const { pre, drive, limiter } = splitChain(chain);
+  const target = plan0.target;
+  const ceilingDbtp = target.ceilingDbtp;
+  progress("plan", 1);
+
+  const tempDir = await mkdtemp(join(options.tempDir ?? tmpdir(), "mastersmith-master-"));
+  const opened: AudioOutput[] = [];
+  try {
+    // Prerender (skipped when nothing comes before the drive: the drive passes read the input).
+    let source = inputPath;
+    if (pre.length > 0) {
+      source = join(tempDir, "pre.wav");
+      progress("prerender", 0);
+      await prerender(inputPath, pre, source, { signal, onFraction: (f) => progress("prerender", f) });
+    }
+    progress("prerender", 1);
+
+    // Drive search.
+    const mask = fmt.channelMask;
+    const measureAt = (limiterCeiling: number) => (driveDb: number, fraction: number): Promise<DriveMeasurement> => {
+      progress("drive", fraction);
+      return measureDrive(source, driveDb, limiter, limiterCeiling, mask, { signal });
+    };
+    const startDb = typeof drive.gainDb === "number" ? drive.gainDb : 0;
+    const search = await searchDrive(measureAt(ceilingDbtp), startDb, target.integratedLufs);
+    const best = search.best;
+    const iterations = search.tried.map((m) => ({ driveDb: round(m.driveDb, 3), integratedLufs: m.integratedLufs === null ? null : round(m.integratedLufs, 3) }));
+    progress("drive", 1);
+
+    const warnings: Diagnostic[] = [];
+    if (best.integratedLufs === null) {
+      warnings.push(warn("W_SILENT", `the mix has no gated loudness (silence): written with the plan's drive of ${startDb.toFixed(2)} dB, no loudness target applied`));
+    }
+
+    // Write: one render, every output (resampled outputs go through a float master first).
+    progress("write", 0);
+    const seed = (options.seed ?? 1) >>> 0;
+    const dither = options.dither ?? "tpdf";
+    const sourceBitDepth = fmt.sampleFormat === "int" ? fmt.bitDepth : undefined;
+    const direct = outputs.filter((o) => o.sampleRateHz === undefined || o.sampleRateHz === fmt.sampleRate);
+    const resampled = outputs.filter((o) => !direct.includes(o));
+    const floatMaster = resampled.length > 0 ? join(tempDir, "master.wav") : null;
+    const openOne = (o: ResolvedOutput, path = o.path, force = options.force): Promise<AudioOutput> => openOutput(path, {
+      format: o.format, bitDepth: o.bitDepth, sampleRateHz: fmt.sampleRate, channels: fmt.channels, tags: options.tags, force,
+      bitrateKbps: o.bitrateKbps, dither, seed,
+    });
+    for (const o of direct) opened.push(await openOne(o));
+    if (floatMaster !== null) opened.push(await openOutput(floatMaster, { format: "wav", bitDepth: "32f", sampleRateHz: fmt.sampleRate, channels: fmt.channels, dither: "none", force: true }));
+    const final = await finalPass(source, {
+      driveDb: best.driveDb, limiterStage: limiter, ceilingDbtp, channelMask: mask, sourceBitDepth, outputs: opened,
+    }, { signal, onFraction: (f) => progress("write", f) });
+    const reports: OutputReport[] = [];
+    for (const out of opened.splice(0)) reports.push(await out.close());
+    progress("write", 1);
+
+    // Verify.
+    progress("verify", 0);
+    const measured = final.analysis.loudness;
+    if (final.frames !== fmt.frames) {
+      throw new MastersmithError("E_INTERNAL", { detail: `the master has ${final.frames} frames, the mix ${fmt.frames}` });
+    }
+    const errorLu = measured.integratedLufs === null ? null : measured.integratedLufs - target.integratedLufs;
+    if (errorLu !== null && Math.abs(errorLu) > VERIFY_TOLERANCE_LU) {
+      warnings.push(warn("W_TARGET_MISSED", `the master measures ${measured.integratedLufs!.toFixed(2)} LUFS, ${errorLu.toFixed(2)} LU from the target ${target.integratedLufs} LUFS`));
+    }
+    const results: MasterOutputResult[] = [];
+    for (const report of reports) {
+      if (report.path === floatMaster) continue;
+      results.push({ ...report, codecSafe: null });
+    }
+    for (const o of resampled) {
+      const conv = await convert(floatMaster!, o.path, {
+        format: o.format, bitDepth: o.bitDepth, sampleRateHz: o.sampleRateHz, dither, seed, bitrateKbps: o.bitrateKbps, tags: options.tags, force: options.force,
+      });
+      results.push({ ...conv.output, codecSafe: null, resampledTruePeakDbtp: await decodedTruePeakDbtp(o.path) });
+    }
+
+    // Codec-safe: decode each MP3/AAC output; while its true peak is over the ceiling, lower the
+    // limiter's ceiling a step, re-tune the drive (loudness stays on target) and re-encode.
+    if (options.codecSafe === true && best.integratedLufs !== null) {
+      for (const r of results) {
+        if (!(r.format === "mp3" || r.format === "aac") || r.sampleRateHz !== fmt.sampleRate) continue;
+        const o = outputs.find((x) => x.path === r.path)!;
+        let decoded = await decodedTruePeakDbtp(r.path);
+        let limiterCeiling = ceilingDbtp;
+        let steps = 0;
+        let driveDb = best.driveDb;
+        while (decoded !== null && decoded > ceilingDbtp && steps < CODEC_SAFE_MAX_STEPS) {
+          signal?.throwIfAborted();
+          steps++;
+          // The first step jumps by the overshoot (the codec's peak excess scales with level).
+          const overshoot = decoded - ceilingDbtp;
+          limiterCeiling = Math.max(-20, limiterCeiling - Math.max(CODEC_SAFE_STEP_DB, steps === 1 ? Math.ceil(overshoot * 10) / 10 : CODEC_SAFE_STEP_DB));
+          const s = await searchDrive(measureAt(limiterCeiling), driveDb, target.integratedLufs);
+          driveDb = s.best.driveDb;
+          const tempPath = join(tempDir, `codec-safe.${o.format === "mp3" ? "mp3" : "m4a"}`);
+          const out = await openOne(o, tempPath, true);
+          opened.push(out);
+          await finalPass(source, { driveDb, limiterStage: limiter, ceilingDbtp: limiterCeiling, channelMask: mask, sourceBitDepth, outputs: [out] }, { signal });
+          opened.splice(opened.indexOf(out), 1);
+          await out.close();
+          decoded = await decodedTruePeakDbtp(tempPath);
+          // The temp directory may sit on another file system than the output: copy, not rename.
+          await copyFile(tempPath, r.path);
+        }
+        r.codecSafe = { decodedTruePeakDbtp: decoded === null ? null : round(decoded, 2), limiterCeilingDbtp: round(limiterCeiling, 2), steps };
+        if (decoded !== null && decoded > ceilingDbtp) {
+          warnings.push(warn("W_CODEC_OVERS", `${basename(r.path)}: the decoded file still peaks at ${decoded.toFixed(2)} dBTP after ${steps} steps`));
+        }
+      }
+    }
+
+    // Sanity of the limiting: a target that needs more than the planner's limit of gain reduction.
+    const gr = final.limiter;
+    const limits = tooLoudThresholds(plan0);
+    if (best.integratedLufs !== null && (gr.meanGrDb > limits.meanGrDb || gr.maxGrDb > limits.maxGrDb)) {
+      // The drive lower by the excess brings both figures within the limits (max GR falls dB for
+      // dB); measure what loudness that drive gives: the quieter target that avoids it.
+      const excess = Math.max(gr.maxGrDb - limits.maxGrDb, gr.meanGrDb - limits.meanGrDb, 0.5);
+      const quieter = await measureDrive(source, best.driveDb - excess, limiter, ceilingDbtp, mask, { signal });
+      const q = quieter.integratedLufs === null ? null : Math.floor(quieter.integratedLufs * 2) / 2;
+      warnings.push(warn("W_TARGET_TOO_LOUD", `reaching ${target.integratedLufs} LUFS took ${gr.meanGrDb.toFixed(1)} dB mean and ${gr.maxGrDb.toFixed(1)} dB peak gain reduction ` +
+        `(limits ${limits.meanGrDb} / ${limits.maxGrDb} dB)${q === null ? "" : `; a target of ${q.toFixed(1)} LUFS would have avoided it`}`));
+    }
+    if (final.limiterErrorDb !== null && final.limiterErrorDb > LIMITER_ERROR_AUDIBLE_DB) {
+      warnings.push(warn("W_LIMITER_AUDIBLE", `the limiter changed the signal by ${final.limiterErrorDb.toFixed(1)} dB relative to the master (audible above ${LIMITER_ERROR_AUDIBLE_DB} dB)`));
+    }
+    progress("verify", 1);
+
+    // The plan as rendered: the tuned drive written back, with its reason.
+    const stages = chain.stages.map((s, i) => (i === chain.stages.length - 2 ? { ...s, gainDb: round(best.driveDb, 3) } : s));
+    const plan: MasterPlan = {
+      ...plan0,
+      chain: { version: 1, stages },
+      decisions: [...plan0.decisions, {
+        area: "loudness",
+        what: `limiter drive ${best.driveDb.toFixed(2)} dB`,
+        why: best.integratedLufs === null ? "silent mix: no loudness to tune"
+          : `measured ${measured.integratedLufs?.toFixed(2)} LUFS on the rendered master for a target of ${target.integratedLufs} LUFS after ${iterations.length} limiter passes`,
+      }],
+    };
+    const { histogram: _h, ...grStats } = gr;
+    return {
+      input: inputPath,
+      format: fmt,
+      target,
+      measurements: { input: summary(analysis), output: summary(final.analysis) },
+      plan,
+      mixFeedback: mixFeedbackOf(analysis, plan0),
+      diagnostics: analysis.diagnostics,
+      platforms: platformPlayback(measured.integratedLufs, measured.truePeakDbtp),
+      loudness: { driveDb: round(best.driveDb, 3), errorLu: errorLu === null ? null : round(errorLu, 3), iterations },
+      limiter: { ceilingDbtp, gainReduction: grStats, errorDb: final.limiterErrorDb === null ? null : round(final.limiterErrorDb, 2) },
+      lengthFrames: final.frames,
+      sampleRateHz: fmt.sampleRate,
+      channels: fmt.channels,
+      dither: { shape: dither, seed },
+      outputs: results,
+      warnings,
+    };
+  } finally {
+    for (const out of opened) await out.abort().catch(() => {});
+    await rm(tempDir, { recursive: true, force: true });
+  }
+}
+
+function round(v: number, digits: number): number {
+  const k = 10 ** digits;
+  return Math.round(v * k) / k;
+}
