@@ -31,6 +31,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "render a mix through an explicit chain (ChainSpec JSON), sample-aligned",
     load: async () => (await import("./render.js")).renderCommand,
   },
+  master: {
+    summary: "master a mix: analyze, plan, render, verify (loudness on target, true peak under the ceiling)",
+    load: async () => (await import("./master.js")).masterCommand,
+  },
 };
 
 const VERSION = "0.1.0";
