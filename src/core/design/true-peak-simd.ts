@@ -1,8 +1,8 @@
 /**
  * WebAssembly SIMD kernels for the two half-band stages of the true-peak interpolator
- * (design/true-peak-fir.ts). The module is generated here as bytes (about 1.5 kB, so even a
- * browser main thread may compile it synchronously) and runs wherever WebAssembly SIMD does:
- * Node 16.4+, every current browser, in a Worker or not.
+ * (design/true-peak-fir.ts) and its block maxima. The module is generated here as bytes (about
+ * 2.7 kB: under the 4 kB a browser main thread may compile synchronously) and runs wherever
+ * WebAssembly SIMD does: Node 16.4+, every current browser, in a Worker or not.
  *
  * Why: in JavaScript every `x[i - k]` of the 64-tap stage carries a bounds check and index
  * arithmetic, and the kernel is instruction-bound at ~25 ns per input sample. Here the loads
@@ -153,16 +153,34 @@ function addConst(local: number, bytes: number): number[] {
  * (x[i-32], acc_0, x[i-31], acc_1). Runs whole quads of positions (count rounded up to 4).
  */
 function stage1Function(): number[] {
-  // params 0 p, 1 count, 2 q; locals 3 end, 4 acc, 5 acc2, 6 xi, 7..38 coefficients.
-  // Two pairs per pass (positions i .. i + 3, accumulators acc and acc2, taps interleaved):
-  // each 32-add chain is latency-bound, two independent ones keep the adders busy.
-  const P = 0, COUNT = 1, Q = 2, END = 3, ACC = 4, ACC2 = 5, XI = 6, C0 = 7;
+  // params 0 p, 1 count, 2 q; locals 3 end, 4 acc, 5 acc2, 6 xi, 7..38 coefficients,
+  // 39..44 loaded x pairs. Two pairs per pass (positions i .. i + 3): pair 1's term k reads
+  // V(63 - k) + V(k), pair 2's term k reads V(65 - k) + V(k + 2), where V(m) is the x pair at
+  // p + 8 m. Pair 2 reuses what pair 1 loaded two terms earlier (V(63 - (k - 2))) and pair 1
+  // reuses what pair 2 loaded two terms earlier (V(k)): 68 loads per pass instead of 128.
+  // Each 32-add chain is latency-bound; two independent ones keep the adders busy.
+  const P = 0, COUNT = 1, Q = 2, END = 3, ACC = 4, ACC2 = 5, XI = 6, C0 = 7, VL = 39;
+  /** Locals holding V(63 - k) ("hi", for pair 1 now, pair 2 at k + 2) and V(k + 2) ("lo", pair 2 now, pair 1 at k + 2). */
+  const hiLocal = (k: number): number => VL + (k % 3);
+  const loLocal = (k: number): number => VL + 3 + (k % 3);
+  const load = (m: number): number[] => [OP.localGet, P, ...simd(V128_LOAD), ...memarg(8 * m)];
+  const term = (a: number[], b: number[], coef: number, acc: number, first: boolean): number[] => [
+    ...(first ? [] : [OP.localGet, acc]),
+    ...a, ...b, ...simd(F64X2_ADD),
+    OP.localGet, coef, ...simd(F64X2_MUL),
+    ...(first ? [] : simd(F64X2_ADD)),
+    OP.localSet, acc,
+  ];
   const body: number[] = [];
-  body.push(...tapPair(P, 63 * 8, 0, C0, ACC, true));
-  body.push(...tapPair(P, 65 * 8, 2 * 8, C0, ACC2, true));
-  for (let k = 1; k < 32; k++) {
-    body.push(...tapPair(P, (63 - k) * 8, k * 8, C0 + k, ACC, false));
-    body.push(...tapPair(P, (65 - k) * 8, (k + 2) * 8, C0 + k, ACC2, false));
+  for (let k = 0; k < 32; k++) {
+    // Pair 1, term k: V(63 - k) (loaded now, kept) + V(k) (pair 2 loaded it at k - 2; else load).
+    const hiNow = [...load(63 - k), OP.localTee, hiLocal(k)];
+    const loOld = k >= 2 ? [OP.localGet, loLocal(k - 2)] : load(k);
+    body.push(...term(hiNow, loOld, C0 + k, ACC, k === 0));
+    // Pair 2, term k: V(65 - k) (pair 1 loaded it at k - 2; else load) + V(k + 2) (loaded now, kept).
+    const hiOld = k >= 2 ? [OP.localGet, hiLocal(k - 2)] : load(65 - k);
+    const loNow = [...load(k + 2), OP.localTee, loLocal(k)];
+    body.push(...term(hiOld, loNow, C0 + k, ACC2, k === 0));
   }
   // (x[i-32], acc_0) and (x[i-31], acc_1): lane 0 of each operand, then lane 1 of each.
   const lo = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
@@ -176,7 +194,7 @@ function stage1Function(): number[] {
   }
   const step = [...addConst(P, 32), ...addConst(Q, 64)];
   const code = [...loadCoefficients(C0, 32, 0), ...loopOverPairs(P, COUNT, END, 3, body, step)];
-  return funcBody([[1, I32], [3 + 32, V128]], code);
+  return funcBody([[1, I32], [3 + 32 + 6, V128]], code);
 }
 
 /**
