@@ -31,6 +31,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "render a mix through an explicit chain (ChainSpec JSON), sample-aligned",
     load: async () => (await import("./render.js")).renderCommand,
   },
+  serve: {
+    summary: "serve the web app and the job API on localhost (embedded job store and worker pool)",
+    load: async () => (await import("./serve.js")).serveCommand,
+  },
   master: {
     summary: "master a mix: analyze, plan, render, verify (loudness on target, true peak under the ceiling)",
     load: async () => (await import("./master.js")).masterCommand,
@@ -52,6 +56,23 @@ function mainHelp(): string {
     "Options: --help, --version",
   ];
   return lines.join("\n") + "\n";
+}
+
+/**
+ * `--lufs -14` as `--lufs=-14`: parseArgs takes a value starting with "-" for an option, so a
+ * negative number after a string option is joined to it (loudness and ceilings are negative).
+ */
+function joinNegativeValues(args: readonly string[], options: Command["options"]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].startsWith("--") ? args[i].slice(2) : null;
+    const next = args[i + 1];
+    if (name !== null && options[name]?.type === "string" && next !== undefined && /^-\d*\.?\d/.test(next)) {
+      out.push(`${args[i]}=${next}`);
+      i++;
+    } else out.push(args[i]);
+  }
+  return out;
 }
 
 /** Runs the CLI; returns the process exit status (0 ok, 1 some inputs failed, 2 usage error). */
@@ -77,7 +98,7 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: [...rest], options: command.options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(rest, command.options), options: command.options, allowPositionals: true, strict: true });
   } catch (e) {
     io.stderr.write(`mastersmith ${command.name}: ${(e as Error).message}\nUsage: ${command.usage}\n`);
     return 2;
