@@ -223,7 +223,6 @@ function resolveOutputs(options: MasterOptions): ResolvedOutput[] {
   });
 }
 
-const isLossy = (f: OutputFormat): boolean => f === "mp3" || f === "aac" || f === "opus";
 
 async function decodedTruePeakDbtp(path: string): Promise<number | null> {
   const reader = await openAudioFile(path);
