@@ -1,0 +1,180 @@
+/**
+ * Tonal decisions: broad EQ towards a style's target curve, and the match curves of reference
+ * mode. Both compare loudest-sections third-octave spectra (mid; side too for references),
+ * level-normalized (spectra.ts).
+ */
+import { analogMagnitudeDb, type EqBand } from "../design/eq-design.js";
+import type { SpectrumResult } from "../meter/spectrum.js";
+import { liveBands, meanSpectra, normalizeLevels, smoothBands } from "./spectra.js";
+import { MEASURED_MID_SPREAD_DB } from "./style-curves.js";
+
+/** Tonal matching does not chase bands below 30 Hz or above 16 kHz (issue): sub-sonic rumble and
+ *  the region lossy sources and many mixes leave empty. */
+export const MATCH_LOW_HZ = 30;
+export const MATCH_HIGH_HZ = 16000;
+/** Reference matching boosts at most this much (issue); cuts go as deep as needed. */
+export const MATCH_MAX_BOOST_DB = 12;
+
+/**
+ * Broad EQ at 100 %: the fitted gains are limited to ±6 dB. Mastering corrections beyond that are a
+ * mix problem (the feedback says so) rather than something to fix broadly in the master.
+ */
+export const BROAD_EQ_MAX_DB = 6;
+/** Band gains under 0.25 dB are dropped: below the ~1 dB broad-band difference listeners hear. */
+export const BROAD_EQ_MIN_DB = 0.25;
+/**
+ * Only the part of a deviation beyond half the measured spread of well-mastered tracks (style-curves.ts)
+ * is corrected: a mix inside that range is already within what good masters do.
+ */
+export const SPREAD_TOLERANCE = 0.5;
+/** Deviations are smoothed over ±2 third-octave bands (a 5/3-octave window): broad only. */
+export const TONE_SMOOTH_HALF_WIDTH = 2;
+
+/**
+ * The broad EQ's bands: where a mastering engineer reaches for broad moves. Shelves at 100 Hz
+ * and 8 kHz, wide bells (Q 0.7, about two octaves) at 300 Hz, 1 kHz and 3 kHz.
+ */
+export const BROAD_EQ_BASIS: readonly EqBand[] = [
+  { shape: "lowShelf", freqHz: 100, q: 0.7 },
+  { shape: "bell", freqHz: 300, q: 0.7 },
+  { shape: "bell", freqHz: 1000, q: 0.7 },
+  { shape: "bell", freqHz: 3000, q: 0.7 },
+  { shape: "highShelf", freqHz: 8000, q: 0.7 },
+];
+/** Ridge weight of the least-squares fit (dB² per dB² of gain): keeps the bells from fighting. */
+const RIDGE = 0.5;
+const RATE_HZ = 96000;
+
+function inMatchRange(freqHz: number): boolean {
+  return freqHz >= MATCH_LOW_HZ * 0.99 && freqHz <= MATCH_HIGH_HZ * 1.01;
+}
+
+/** Solves the small dense system A x = b (Gaussian elimination with partial pivoting). */
+function solve(a: number[][], b: number[]): number[] {
+  const n = b.length;
+  const m = a.map((row, i) => [...row, b[i]]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
+    [m[c], m[p]] = [m[p], m[c]];
+    for (let r = c + 1; r < n; r++) {
+      const f = m[r][c] / m[c][c];
+      for (let k = c; k <= n; k++) m[r][k] -= f * m[c][k];
+    }
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let r = n - 1; r >= 0; r--) {
+    let s = m[r][n];
+    for (let k = r + 1; k < n; k++) s -= m[r][k] * x[k];
+    x[r] = s / m[r][r];
+  }
+  return x;
+}
+
+export interface BroadEqResult {
+  /** The correction wanted at each band (target - mix, smoothed, beyond the spread), dB. */
+  readonly wantedDb: (number | null)[];
+  /** Fitted bands at 100 % (before amount), dropped where tiny. */
+  readonly fullBands: EqBand[];
+  /** Bands scaled by the amount, as they go in the chain. */
+  readonly bands: EqBand[];
+}
+
+/**
+ * Broad EQ from the mix's loudest-sections mid spectrum towards a target curve (both
+ * level-normalized): the smoothed difference, minus the tolerated spread, fitted by regularized
+ * least squares with the BROAD_EQ_BASIS shapes (gains ±BROAD_EQ_MAX_DB), scaled by amountPct.
+ */
+export function broadEq(bandsHz: readonly number[], mixMidDb: readonly (number | null)[], targetDb: readonly number[], amountPct: number): BroadEqResult {
+  const mix = normalizeLevels(bandsHz, mixMidDb);
+  const raw = mix.map((m, i) => (m === null || !inMatchRange(bandsHz[i]) ? null : targetDb[i] - m));
+  // Level-only differences are the limiter drive's job: remove the mean.
+  const vals = raw.filter((v): v is number => v !== null);
+  const mean = vals.length > 0 ? vals.reduce((a, b) => a + b, 0) / vals.length : 0;
+  const smooth = smoothBands(raw.map((v) => (v === null ? null : v - mean)), TONE_SMOOTH_HALF_WIDTH);
+  const tolerance = smoothBands(MEASURED_MID_SPREAD_DB, TONE_SMOOTH_HALF_WIDTH);
+  const wantedDb = smooth.map((v, i) => (v === null ? null : Math.sign(v) * Math.max(0, Math.abs(v) - SPREAD_TOLERANCE * tolerance[i]!)));
+  const rows: number[][] = [], rhs: number[] = [];
+  wantedDb.forEach((w, i) => {
+    if (w === null) return;
+    rows.push(BROAD_EQ_BASIS.map((b) => analogMagnitudeDb([{ ...b, gainDb: 1 }], bandsHz[i], RATE_HZ)));
+    rhs.push(w);
+  });
+  const k = BROAD_EQ_BASIS.length;
+  let gains = new Array<number>(k).fill(0);
+  if (rows.length >= k) {
+    const ata = Array.from({ length: k }, (_, p) => Array.from({ length: k }, (_, q) => rows.reduce((s, r) => s + r[p] * r[q], 0) + (p === q ? RIDGE : 0)));
+    const atb = Array.from({ length: k }, (_, p) => rows.reduce((s, r, j) => s + r[p] * rhs[j], 0));
+    gains = solve(ata, atb).map((g) => Math.max(-BROAD_EQ_MAX_DB, Math.min(BROAD_EQ_MAX_DB, g)));
+  }
+  const round2 = (x: number) => Math.round(x * 100) / 100;
+  const fullBands: EqBand[] = [], bands: EqBand[] = [];
+  BROAD_EQ_BASIS.forEach((b, p) => {
+    if (Math.abs(gains[p]) >= BROAD_EQ_MIN_DB) fullBands.push({ ...b, gainDb: round2(gains[p]) });
+    const scaled = (gains[p] * amountPct) / 100;
+    if (Math.abs(scaled) >= BROAD_EQ_MIN_DB) bands.push({ ...b, gainDb: round2(scaled) });
+  });
+  return { wantedDb, fullBands, bands };
+}
+
+export interface MatchCurve {
+  readonly freqHz: number[];
+  readonly gainDb: number[];
+}
+
+/**
+ * The match curve taking `mixDb` to the shape of `refDb` (both raw band levels): the difference of
+ * the level-normalized spectra at the third-octave points (the meter's bands are already a
+ * third-octave smoothing) where both have energy and 30 Hz ≤ f ≤ 16 kHz; outside, the nearest
+ * matched value is held (no chasing of empty bands). The curve's mean over the matched bands,
+ * weighted by the mix's band power, is 0 dB (the loudness stays about where it was), then it is
+ * lowered if needed so no point boosts more than MATCH_MAX_BOOST_DB (a level shift the limiter
+ * drive takes back; the stage's own boost limit then never bends the shape).
+ */
+export function matchCurve(bandsHz: readonly number[], mixDb: readonly (number | null)[], refDb: readonly (number | null)[]): MatchCurve | null {
+  const mix = normalizeLevels(bandsHz, mixDb);
+  const ref = normalizeLevels(bandsHz, refDb);
+  const diff: (number | null)[] = bandsHz.map((f, i) => (mix[i] !== null && ref[i] !== null && inMatchRange(f) ? ref[i]! - mix[i]! : null));
+  const matched = diff.map((d, i) => (d === null ? -1 : i)).filter((i) => i >= 0);
+  if (matched.length === 0) return null;
+  let wSum = 0, dSum = 0;
+  for (const i of matched) {
+    const w = Math.pow(10, mix[i]! / 10);
+    wSum += w; dSum += w * diff[i]!;
+  }
+  const centre = dSum / wSum;
+  let gains = bandsHz.map((_, i) => {
+    if (diff[i] !== null) return diff[i]! - centre;
+    // Hold the nearest matched band's value.
+    let best = matched[0];
+    for (const j of matched) if (Math.abs(j - i) < Math.abs(best - i)) best = j;
+    return diff[best]! - centre;
+  });
+  const maxGain = Math.max(...gains);
+  if (maxGain > MATCH_MAX_BOOST_DB) gains = gains.map((g) => g - (maxGain - MATCH_MAX_BOOST_DB));
+  return { freqHz: [...bandsHz], gainDb: gains.map((g) => Math.round(g * 100) / 100) };
+}
+
+/** The mean of several references' loudest-section spectra, each level-normalized first. */
+export function meanReferenceSpectrum(spectra: readonly SpectrumResult[], which: "loudestMidDb" | "loudestSideDb"): (number | null)[] {
+  if (spectra.length === 0) return [];
+  const bandsHz = spectra[0].bandsHz;
+  return meanSpectra(spectra.map((s) => normalizeLevels(bandsHz, s[which])));
+}
+
+/** The gain a curve (dB at the band centres) applies to each band: mix levels after the match, band math. */
+export function applyCurveToBands(levelsDb: readonly (number | null)[], curve: MatchCurve, amountPct = 100, maxBoostDb = MATCH_MAX_BOOST_DB): (number | null)[] {
+  return levelsDb.map((v, i) => (v === null ? null : v + Math.min(maxBoostDb, (curve.gainDb[i] * amountPct) / 100)));
+}
+
+/** Power-weighted mean gain (dB) a set of gains applies to a spectrum: the level change it causes. */
+export function levelChangeDb(levelsDb: readonly (number | null)[], gainDb: (i: number) => number): number {
+  const live = liveBands(levelsDb);
+  let before = 0, after = 0;
+  levelsDb.forEach((v, i) => {
+    if (!live[i]) return;
+    const p = Math.pow(10, v! / 10);
+    before += p; after += p * Math.pow(10, gainDb(i) / 10);
+  });
+  return before > 0 ? 10 * Math.log10(after / before) : 0;
+}
