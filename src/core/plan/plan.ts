@@ -24,6 +24,8 @@ import { DC_OFFSET_DBFS } from "../meter/diagnostics.js";
 export const DEFAULT_INTENSITY = 50;
 /** Rumble: the 20-25 Hz bands louder than the 40-63 Hz bands by this (music falls off below 40 Hz). */
 export const RUMBLE_RISE_DB = 3;
+/** Gentle material: EQ only what lies beyond twice the measured spread of the target curve. */
+export const GENTLE_TOLERANCE_SCALE = 2;
 
 const clampPct = (x: number): number => Math.max(0, Math.min(100, x));
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -112,7 +114,9 @@ export function planMaster(input: PlanInput): MasterPlan {
     }
   } else {
     const targetCurve = styleMidCurveDb(style.name, bandsHz);
-    const eq = broadEq(bandsHz, loudestMidDb, targetCurve, amounts.eqPct);
+    // Acoustic, classical and jazz recordings are balanced by the room and the microphones, not
+    // towards a pop master's curve: gentle tolerates twice the spread.
+    const eq = broadEq(bandsHz, loudestMidDb, targetCurve, amounts.eqPct, style.name === "gentle" ? GENTLE_TOLERANCE_SCALE : 1);
     if (eq.bands.length > 0) {
       stages.push({ type: "eq", phase: "minimum", bands: eq.bands.map((b) => ({ shape: b.shape, freqHz: b.freqHz, gainDb: b.gainDb ?? 0, q: b.q ?? 0.7071, order: 2 })) });
       levelDb += levelChangeDb(loudestMidDb, (i) => analogMagnitudeDb(eq.bands, bandsHz[i], 96000));

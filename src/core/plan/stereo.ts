@@ -11,12 +11,12 @@ export const IMAGER_CROSSOVERS_HZ = [120, 500, 2000, 8000];
 /**
  * Side/mid above 0 dB in a band (more side than mid: largely anti-phase content) is extreme: it
  * is narrowed towards -3 dB (side half the power of mid), which folds down to mono without
- * cancelling. The low band (< 120 Hz) is held to -10 dB: bass belongs in the middle (vinyl
- * cutting and club systems sum it to mono).
+ * cancelling. The low band (< 120 Hz) is held to -6 dB (side a quarter of mid's power): bass
+ * belongs in the middle (vinyl cutting and club systems sum it to mono).
  */
 export const SIDE_HEAVY_DB = 0;
 export const NARROW_TO_DB = -3;
-export const LOW_BAND_MAX_DB = -10;
+export const LOW_BAND_MAX_DB = -6;
 /** Widening is allowed only when the overall correlation is at least this (room to widen). */
 export const WIDEN_MIN_CORRELATION = 0.3;
 /** The imager's guard: widening backs off so a band's correlation stays at or above this. */

@@ -4,7 +4,8 @@
  * level-normalized (spectra.ts).
  */
 import { analogMagnitudeDb, type EqBand } from "../design/eq-design.js";
-import type { SpectrumResult } from "../meter/spectrum.js";
+import { matchCurveDb, DEFAULTS as MATCH_EQ_DEFAULTS } from "../dsp/match-eq.js";
+import { thirdOctaveEdgesHz, type SpectrumResult } from "../meter/spectrum.js";
 import { liveBands, meanSpectra, normalizeLevels, smoothBands } from "./spectra.js";
 import { MEASURED_MID_SPREAD_DB } from "./style-curves.js";
 
@@ -23,10 +24,11 @@ export const BROAD_EQ_MAX_DB = 6;
 /** Band gains under 0.25 dB are dropped: below the ~1 dB broad-band difference listeners hear. */
 export const BROAD_EQ_MIN_DB = 0.25;
 /**
- * Only the part of a deviation beyond half the measured spread of well-mastered tracks (style-curves.ts)
- * is corrected: a mix inside that range is already within what good masters do.
+ * Only the part of a deviation beyond one standard deviation of the well-mastered tracks' balance
+ * (their measured spread, style-curves.ts) is corrected: a mix inside that range already sounds
+ * like a good master; the target curve is a centre, not a mould.
  */
-export const SPREAD_TOLERANCE = 0.5;
+export const SPREAD_TOLERANCE = 1;
 /** Deviations are smoothed over ±2 third-octave bands (a 5/3-octave window): broad only. */
 export const TONE_SMOOTH_HALF_WIDTH = 2;
 
@@ -85,7 +87,7 @@ export interface BroadEqResult {
  * level-normalized): the smoothed difference, minus the tolerated spread, fitted by regularized
  * least squares with the BROAD_EQ_BASIS shapes (gains ±BROAD_EQ_MAX_DB), scaled by amountPct.
  */
-export function broadEq(bandsHz: readonly number[], mixMidDb: readonly (number | null)[], targetDb: readonly number[], amountPct: number): BroadEqResult {
+export function broadEq(bandsHz: readonly number[], mixMidDb: readonly (number | null)[], targetDb: readonly number[], amountPct: number, toleranceScale = 1): BroadEqResult {
   const mix = normalizeLevels(bandsHz, mixMidDb);
   const raw = mix.map((m, i) => (m === null || !inMatchRange(bandsHz[i]) ? null : targetDb[i] - m));
   // Level-only differences are the limiter drive's job: remove the mean.
@@ -93,7 +95,7 @@ export function broadEq(bandsHz: readonly number[], mixMidDb: readonly (number |
   const mean = vals.length > 0 ? vals.reduce((a, b) => a + b, 0) / vals.length : 0;
   const smooth = smoothBands(raw.map((v) => (v === null ? null : v - mean)), TONE_SMOOTH_HALF_WIDTH);
   const tolerance = smoothBands(MEASURED_MID_SPREAD_DB, TONE_SMOOTH_HALF_WIDTH);
-  const wantedDb = smooth.map((v, i) => (v === null ? null : Math.sign(v) * Math.max(0, Math.abs(v) - SPREAD_TOLERANCE * tolerance[i]!)));
+  const wantedDb = smooth.map((v, i) => (v === null ? null : Math.sign(v) * Math.max(0, Math.abs(v) - SPREAD_TOLERANCE * toleranceScale * tolerance[i]!)));
   const rows: number[][] = [], rhs: number[] = [];
   wantedDb.forEach((w, i) => {
     if (w === null) return;
@@ -122,14 +124,41 @@ export interface MatchCurve {
   readonly gainDb: number[];
 }
 
+/** Points across a band for the band-averaged gain (log-spaced between its IEC 61260-1 edges). */
+const BAND_AVERAGE_POINTS = 16;
+/** Maximum frequency for evaluating a match curve (the realized curve is held constant above 20 kHz). */
+const CURVE_EVAL_MAX_HZ = 24000;
+/** Pre-compensation passes (each cuts the remaining band error by about 3x). */
+const PRECOMP_PASSES = 8;
+/** Wanted boosts stay this far under the cap, so a narrow boost can be pre-compensated upwards. */
+const PRECOMP_HEADROOM_DB = 3;
+
 /**
- * The match curve taking `mixDb` to the shape of `refDb` (both raw band levels): the difference of
- * the level-normalized spectra at the third-octave points (the meter's bands are already a
- * third-octave smoothing) where both have energy and 30 Hz ≤ f ≤ 16 kHz; outside, the nearest
- * matched value is held (no chasing of empty bands). The curve's mean over the matched bands,
- * weighted by the mix's band power, is 0 dB (the loudness stays about where it was), then it is
- * lowered if needed so no point boosts more than MATCH_MAX_BOOST_DB (a level shift the limiter
- * drive takes back; the stage's own boost limit then never bends the shape).
+ * The gain each third-octave band receives from a match curve as the matchEq stage realizes it
+ * (log-frequency interpolation between the points, the stage's third-octave smoothing, amount,
+ * boost cap: `matchCurveDb` of src/core/dsp/match-eq.ts), power-averaged across the band's edges,
+ * assuming the signal is flat per log frequency within a band (music is roughly pink).
+ */
+export function realizedBandGainsDb(bandsHz: readonly number[], curve: MatchCurve, amountPct = 100, maxBoostDb = MATCH_MAX_BOOST_DB): number[] {
+  const g = matchCurveDb(curve, { amountPct, maxBoostDb, smoothingOct: MATCH_EQ_DEFAULTS.smoothingOct }, CURVE_EVAL_MAX_HZ);
+  return bandsHz.map((_, i) => {
+    const [lo, hi] = thirdOctaveEdgesHz(i);
+    let p = 0;
+    for (let k = 0; k < BAND_AVERAGE_POINTS; k++) p += Math.pow(10, g(lo * Math.pow(hi / lo, (k + 0.5) / BAND_AVERAGE_POINTS)) / 10);
+    return 10 * Math.log10(p / BAND_AVERAGE_POINTS);
+  });
+}
+
+/**
+ * The match curve taking `mixDb` to the shape of `refDb` (both raw band levels). Wanted: the
+ * difference of the level-normalized spectra at each third-octave band where both have energy
+ * and 30 Hz ≤ f ≤ 16 kHz; outside, the nearest matched value is held (no chasing of empty
+ * bands). The wanted curve's mean over the matched bands, weighted by the mix's band power, is
+ * 0 dB (the loudness stays about where it was); it is lowered if needed so nothing boosts more
+ * than MATCH_MAX_BOOST_DB (a level shift the limiter drive takes back, so the stage's boost cap
+ * never bends the shape). The points (one per third-octave centre) are then pre-compensated so the
+ * gain each band actually receives from the stage (realizedBandGainsDb: interpolation, the stage's
+ * third-octave smoothing, the band's width) equals the wanted gain.
  */
 export function matchCurve(bandsHz: readonly number[], mixDb: readonly (number | null)[], refDb: readonly (number | null)[]): MatchCurve | null {
   const mix = normalizeLevels(bandsHz, mixDb);
@@ -143,16 +172,24 @@ export function matchCurve(bandsHz: readonly number[], mixDb: readonly (number |
     wSum += w; dSum += w * diff[i]!;
   }
   const centre = dSum / wSum;
-  let gains = bandsHz.map((_, i) => {
+  let wanted = bandsHz.map((_, i) => {
     if (diff[i] !== null) return diff[i]! - centre;
     // Hold the nearest matched band's value.
     let best = matched[0];
     for (const j of matched) if (Math.abs(j - i) < Math.abs(best - i)) best = j;
     return diff[best]! - centre;
   });
-  const maxGain = Math.max(...gains);
-  if (maxGain > MATCH_MAX_BOOST_DB) gains = gains.map((g) => g - (maxGain - MATCH_MAX_BOOST_DB));
-  return { freqHz: [...bandsHz], gainDb: gains.map((g) => Math.round(g * 100) / 100) };
+  const maxGain = Math.max(...wanted);
+  const maxWanted = MATCH_MAX_BOOST_DB - PRECOMP_HEADROOM_DB;
+  if (maxGain > maxWanted) wanted = wanted.map((g) => g - (maxGain - maxWanted));
+  const freqHz = [...bandsHz];
+  let points = [...wanted];
+  for (let pass = 0; pass < PRECOMP_PASSES; pass++) {
+    const got = realizedBandGainsDb(bandsHz, { freqHz, gainDb: points });
+    // Boost points stay within the cap (the cap would clip them anyway).
+    points = points.map((p, i) => Math.min(MATCH_MAX_BOOST_DB, p + (wanted[i] - got[i])));
+  }
+  return { freqHz, gainDb: points.map((g) => Math.round(g * 100) / 100) };
 }
 
 /** The mean of several references' loudest-section spectra, each level-normalized first. */
@@ -162,9 +199,13 @@ export function meanReferenceSpectrum(spectra: readonly SpectrumResult[], which:
   return meanSpectra(spectra.map((s) => normalizeLevels(bandsHz, s[which])));
 }
 
-/** The gain a curve (dB at the band centres) applies to each band: mix levels after the match, band math. */
-export function applyCurveToBands(levelsDb: readonly (number | null)[], curve: MatchCurve, amountPct = 100, maxBoostDb = MATCH_MAX_BOOST_DB): (number | null)[] {
-  return levelsDb.map((v, i) => (v === null ? null : v + Math.min(maxBoostDb, (curve.gainDb[i] * amountPct) / 100)));
+/**
+ * Band math: the mix's band levels after the matchEq stage, each band shifted by the gain the stage
+ * realizes over it (realizedBandGainsDb).
+ */
+export function applyCurveToBands(bandsHz: readonly number[], levelsDb: readonly (number | null)[], curve: MatchCurve, amountPct = 100, maxBoostDb = MATCH_MAX_BOOST_DB): (number | null)[] {
+  const gains = realizedBandGainsDb(bandsHz, curve, amountPct, maxBoostDb);
+  return levelsDb.map((v, i) => (v === null ? null : v + gains[i]));
 }
 
 /** Power-weighted mean gain (dB) a set of gains applies to a spectrum: the level change it causes. */
