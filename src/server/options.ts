@@ -5,8 +5,8 @@
  */
 import { MastersmithError } from "../core/codes.js";
 import { TARGET_NAMES } from "../core/plan/targets.js";
-import type { MasterIntent, StyleName, TargetName } from "../core/plan/types.js";
-import type { OutputBitDepth, OutputFormat } from "../pipeline/outputs.js";
+import type { MasterIntent, MasterPlan, StyleName, TargetName } from "../core/plan/types.js";
+import type { DitherMode, OutputBitDepth, OutputFormat } from "../pipeline/outputs.js";
 
 /** The deliverable formats a job can write, by the names the CLI's `--outputs` uses. */
 export const OUTPUT_KINDS = {
@@ -31,7 +31,22 @@ export interface JobOptions extends MasterIntent {
   readonly outputs?: readonly OutputKind[];
   /** Only analyze the mix (the page's "analysis at a glance"): the report is the analysis, no audio outputs. */
   readonly analyzeOnly?: boolean;
+  /**
+   * A plan to render as is (the one the page previewed: what you hear is what you download);
+   * only its limiter drive is re-tuned to its target. The intent options are then ignored.
+   */
+  readonly plan?: MasterPlan;
+  /** MP3/AAC outputs: decode, re-measure, lower the ceiling until the decoded file holds it. */
+  readonly codecSafe?: boolean;
+  /** Output sample rate, Hz (default: the mix's). */
+  readonly sampleRate?: number;
+  /** Lossy outputs' bit rate, kbps. */
+  readonly bitrate?: number;
+  readonly dither?: DitherMode;
+  readonly seed?: number;
 }
+
+export const DITHER_MODES: readonly DitherMode[] = ["tpdf", "shaped", "none"];
 
 /** Numeric options: [min, max] in the option's unit (LUFS, dBTP, %, Hz). */
 const NUMBERS: Record<string, readonly [number, number]> = {
@@ -43,9 +58,15 @@ const NUMBERS: Record<string, readonly [number, number]> = {
   widthAmount: [0, 100],
   width: [0, 200],
   monoBass: [20, 500],
+  sampleRate: [8000, 384000],
+  bitrate: [8, 512],
+  seed: [0, 0xffffffff],
 };
 
-export const OPTION_NAMES = ["target", "style", "outputs", "analyzeOnly", ...Object.keys(NUMBERS)] as const;
+/** Options that must be whole numbers. */
+const INTEGERS = new Set(["sampleRate", "seed"]);
+
+export const OPTION_NAMES = ["target", "style", "outputs", "analyzeOnly", "plan", "codecSafe", "dither", ...Object.keys(NUMBERS)] as const;
 
 function bad(detail: string): MastersmithError {
   return new MastersmithError("E_BAD_ARGUMENT", { detail: `options: ${detail}` });
@@ -69,7 +90,9 @@ export function validateJobOptions(value: unknown): JobOptions {
   for (const [key, v] of Object.entries(value)) {
     if (key in NUMBERS) {
       const [min, max] = NUMBERS[key];
-      if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max) throw bad(`${key} must be a number from ${min} to ${max}`);
+      if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max || (INTEGERS.has(key) && !Number.isInteger(v))) {
+        throw bad(`${key} must be a ${INTEGERS.has(key) ? "whole " : ""}number from ${min} to ${max}`);
+      }
       out[key] = v;
     } else if (key === "target") {
       if (typeof v !== "string" || !TARGET_NAMES.includes(v as TargetName)) throw bad(`target must be one of ${TARGET_NAMES.join(", ")}`);
@@ -82,12 +105,31 @@ export function validateJobOptions(value: unknown): JobOptions {
         throw bad(`outputs must be a non-empty list of ${OUTPUT_KIND_NAMES.join(", ")}`);
       }
       out[key] = [...new Set(v as OutputKind[])];
-    } else if (key === "analyzeOnly") {
-      if (typeof v !== "boolean") throw bad("analyzeOnly must be true or false");
+    } else if (key === "analyzeOnly" || key === "codecSafe") {
+      if (typeof v !== "boolean") throw bad(`${key} must be true or false`);
       out[key] = v;
+    } else if (key === "dither") {
+      if (typeof v !== "string" || !DITHER_MODES.includes(v as DitherMode)) throw bad(`dither must be one of ${DITHER_MODES.join(", ")}`);
+      out[key] = v;
+    } else if (key === "plan") {
+      out[key] = validatePlan(v);
     } else {
       throw bad(`unknown option '${key}' (accepted: ${OPTION_NAMES.join(", ")})`);
     }
   }
   return out as JobOptions;
+}
+
+/**
+ * The shape a plan needs to be rendered (the chain itself is validated by the renderer's schema
+ * when the job runs: E_INVALID_CHAIN then fails the job with the schema's message).
+ */
+function validatePlan(v: unknown): MasterPlan {
+  const plan = v as Partial<MasterPlan> | null;
+  const t = plan?.target;
+  if (typeof plan !== "object" || plan === null || Array.isArray(plan) || typeof t !== "object" || t === null
+    || !Number.isFinite(t.integratedLufs) || !Number.isFinite(t.ceilingDbtp) || typeof plan.chain !== "object" || plan.chain === null) {
+    throw bad("plan needs target { integratedLufs, ceilingDbtp } and chain (a MasterPlan, as in a report's `plan`)");
+  }
+  return { ...plan, decisions: Array.isArray(plan.decisions) ? plan.decisions : [] } as MasterPlan;
 }

@@ -1,17 +1,16 @@
 /**
  * The work of one job, as a runner's worker executes it: the mix in, the outputs and report.json
  * out, progress reported as it goes. Runs on a worker thread (job-worker.ts) in the embedded pool;
- * any other runner (a queue worker) calls the same function.
- *
- * Until the assistant (`master` in src/pipeline/master.ts) lands, a job analyzes the mix and
- * writes it unchanged in each requested format (`convert`): the service, its store and its API
- * are exercised end to end by the real decoders, meters and encoders.
+ * any other runner (a queue worker) calls the same function. A job is the assistant (`master`:
+ * analyze, plan, render, verify, encode) writing every requested format from one render, or,
+ * with `analyzeOnly`, the analysis alone.
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { MastersmithError } from "../core/codes.js";
+import type { MasterIntent } from "../core/plan/types.js";
 import { analyzeFile } from "../pipeline/analyze.js";
-import { convert } from "../pipeline/convert.js";
+import { master, type MasterStep } from "../pipeline/master.js";
+import { masterReportJson } from "../pipeline/report.js";
 import { DEFAULT_OUTPUTS, OUTPUT_KINDS, type OutputKind } from "./options.js";
 import type { JobProgress, JobResult, JobSpec } from "./types.js";
 
@@ -41,48 +40,71 @@ export function outputName(inputName: string, kind: OutputKind): string {
   return `${stemOf(inputName)}-master${SUFFIXES[kind]}`;
 }
 
-function checkAborted(signal: AbortSignal): void {
-  if (signal.aborted) throw new MastersmithError("E_INTERNAL", { detail: "job cancelled" });
-}
+/** Share of the whole job per master step (the CLI's progress bar uses the same split). */
+const STEP_SPAN: Record<MasterStep, readonly [number, number]> = {
+  analyze: [0, 0.15], plan: [0.15, 0.16], prerender: [0.16, 0.35], drive: [0.35, 0.7], write: [0.7, 0.95], verify: [0.95, 1],
+};
 
 /**
- * Test hook for the restart test: with MASTERSMITH_TEST_STALL_JOBS=1 in the environment a job
- * stops after its analysis, in its render phase, until it is cancelled or its process killed,
- * so the test can kill the server mid-render deterministically. Never set in production.
+ * Test hook for the restart test: with MASTERSMITH_TEST_STALL_JOBS=1 in the environment a job's
+ * thread blocks for good as its render starts (temp files written, outputs not), so the test can
+ * kill the server mid-render deterministically. Never set in production.
  */
-async function stallForTests(signal: AbortSignal): Promise<void> {
-  if (process.env.MASTERSMITH_TEST_STALL_JOBS !== "1") return;
-  await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+function stallForTests(step: MasterStep): void {
+  if (step !== "drive" || process.env.MASTERSMITH_TEST_STALL_JOBS !== "1") return;
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
 }
 
-export const runJob: JobWork = async (spec, { onProgress, signal }) => {
+async function writeReport(outDir: string, report: unknown): Promise<void> {
+  // Silence is null in the report, never NaN or Infinity (JSON has neither).
+  const text = JSON.stringify(report, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 1);
+  await writeFile(join(outDir, REPORT_NAME), text + "\n");
+}
+
+/** Analysis only: the page's first view of a mix. */
+async function analyzeOnly(spec: JobSpec, { onProgress, signal }: WorkContext): Promise<JobResult> {
   onProgress({ phase: "analyze", fraction: 0 });
   const analysis = await analyzeFile(spec.inputPath, { series: true });
-  checkAborted(signal);
-  const outputs = spec.options.analyzeOnly === true ? [] : (spec.options.outputs ?? DEFAULT_OUTPUTS);
-  const analyzeShare = outputs.length === 0 ? 1 : 0.3;
-  onProgress({ phase: outputs.length === 0 ? "analyze" : "render", fraction: analyzeShare });
-  await stallForTests(signal);
-  checkAborted(signal);
-  const files: string[] = [];
-  const written = [];
-  for (let i = 0; i < outputs.length; i++) {
-    const kind = outputs[i];
-    const name = outputName(spec.inputName, kind);
-    const { format, bitDepth } = OUTPUT_KINDS[kind];
-    const report = await convert(spec.inputPath, join(spec.outDir, name), { format, bitDepth });
-    checkAborted(signal);
-    written.push({ kind, name, ...report.output, path: undefined });
-    files.push(name);
-    onProgress({ phase: "encode", fraction: analyzeShare + ((1 - analyzeShare) * (i + 1)) / outputs.length });
-  }
-  const report = {
-    version: 1,
-    kind: outputs.length === 0 ? "analysis" : "conversion",
-    // The analysis names the input by its client name, never by its path in the data directory.
-    analysis: { ...analysis, file: spec.inputName },
-    outputs: written,
-  };
-  await writeFile(join(spec.outDir, REPORT_NAME), JSON.stringify(report, null, 2) + "\n");
-  return { files: [REPORT_NAME, ...files] };
+  signal.throwIfAborted();
+  // The analysis names the input by its client name, never by its path in the data directory.
+  await writeReport(spec.outDir, { schema: "mastersmith-analysis/1", ...analysis, file: spec.inputName });
+  return { files: [REPORT_NAME] };
+}
+
+export const runJob: JobWork = async (spec, context) => {
+  const { options } = spec;
+  if (options.analyzeOnly === true) return analyzeOnly(spec, context);
+  const kinds = options.outputs ?? DEFAULT_OUTPUTS;
+  const names = kinds.map((kind) => outputName(spec.inputName, kind));
+  const { target, lufs, ceiling, style, intensity, eqAmount, dynamicsAmount, widthAmount, width, monoBass } = options;
+  const intent: MasterIntent = Object.fromEntries(Object.entries({ target, lufs, ceiling, style, intensity, eqAmount, dynamicsAmount, widthAmount, width, monoBass })
+    .filter(([, v]) => v !== undefined));
+  const result = await master(spec.inputPath, {
+    intent,
+    plan: options.plan,
+    references: spec.referencePaths,
+    outputs: kinds.map((kind, i) => ({ path: join(spec.outDir, names[i]), format: OUTPUT_KINDS[kind].format, bitDepth: OUTPUT_KINDS[kind].bitDepth })),
+    sampleRateHz: options.sampleRate,
+    bitrateKbps: options.bitrate,
+    dither: options.dither,
+    seed: options.seed,
+    codecSafe: options.codecSafe,
+    // The float temp render stays inside the job: an interrupted run's leftovers go with its outputs.
+    tempDir: spec.outDir,
+  }, {
+    signal: context.signal,
+    onProgress: ({ step, fraction }) => {
+      const [from, to] = STEP_SPAN[step];
+      context.onProgress({ phase: step, fraction: from + (to - from) * fraction });
+      stallForTests(step);
+    },
+  });
+  // Files are named by their client names in the report, never by their paths on the server.
+  const report = masterReportJson(result);
+  await writeReport(spec.outDir, {
+    ...report,
+    input: spec.inputName,
+    outputs: report.outputs.map((o, i) => ({ ...o, path: names[i] })),
+  });
+  return { files: [REPORT_NAME, ...names] };
 };
