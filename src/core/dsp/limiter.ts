@@ -6,16 +6,22 @@ import { dbToLinear, msToFrames } from "../units.js";
 export interface LimiterParams {
   /** True-peak ceiling in dBTP (BS.1770-4 Annex 2), range -20..0, default -1. */
   readonly ceilingDbtp?: number;
-  /** Look-ahead in ms, range 0.5..20, default 5. Latency = look-ahead + the detector's delay (~1 ms). */
+  /** Look-ahead in ms, range 0.5..20, default 5. Latency = look-ahead + the detector's delay (~1.7 ms at 44.1 kHz). */
   readonly lookaheadMs?: number;
   /** Length of the gain ramp before a peak in ms, range 0.1..lookaheadMs, default = lookaheadMs. */
   readonly attackMs?: number;
-  /** Release time constant in ms, range 1..2000, default 100. */
+  /**
+   * Release time constant in ms after a short transient, range 1..2000, default 100. Sustained
+   * reduction releases program-dependently, up to SLOW_RELEASE_FACTOR (10) times slower: a second
+   * envelope follows the reduction averaged over 10 × releaseMs, and the gain is the deeper of the two.
+   */
   readonly releaseMs?: number;
   /**
-   * Hold in ms, range 0..100, default 25: the gain stays at the deepest reduction of the last
-   * `holdMs` (at least the look-ahead) before it may release, so the half-cycles of bass down to
-   * 20 Hz (25 ms apart) all find the gain where the previous one left it: no modulation, no
+   * Longest hold in ms, range 0..100, default 50. The hold adapts to the low-frequency content:
+   * 1.1 × the period of the lowest strong partial (twice the longest recent zero-crossing interval
+   * of the low-passed signal), at least min(10 ms, holdMs) and the look-ahead, at most holdMs.
+   * The gain stays at the deepest reduction of the last hold before it may release, so every
+   * half-cycle of a bass note finds the gain where the previous one left it: no modulation, no
    * distortion of steady low notes.
    */
   readonly holdMs?: number;
@@ -27,7 +33,7 @@ export const DEFAULTS = {
   ceilingDbtp: -1,
   lookaheadMs: 5,
   releaseMs: 100,
-  holdMs: 25,
+  holdMs: 50,
   marginDb: 0.03,
 } as const;
 
@@ -47,32 +53,75 @@ export interface LimiterStats {
   readonly histogram: { readonly binDb: number; readonly counts: number[] };
 }
 
-/** Neighbourhood (samples each side of a peak) over which the gain is held flat, so the interpolated output peak scales with the gain. */
-const FLAT_SAMPLES = 8;
+/**
+ * Samples each side of a peak over which the gain is held flat: the reach of the meter's
+ * interpolation kernels (the 4x cascade: 64 + 16 taps, ±36 samples; the 1/32-sample refinement:
+ * x[j - 31 .. j + 32]), so every value the meter computes around a peak is exactly g × the
+ * input's value there.
+ */
+const FLAT_SAMPLES = 37;
 const HIST_BIN_DB = 0.1;
 const HIST_BINS = 400;
-/** Release snaps to unity once this close: the gain becomes exactly 1.0 again (bit-exact pass). */
-const SNAP = 1e-9;
+/** The detector's grid: 4x at every rate (the shared interpolator's 4x design, rate-independent taps). */
+const GRID_FACTOR = 4;
+/** Peak refinement lattice (must match the meter's, design/true-peak-fir.ts): 1/32 sample, 64-tap Kaiser sinc (beta 8). */
+const REFINE_STEPS = 32;
+const REFINE_TAPS = 64;
+const REFINE_BETA = 8;
+/** Lattice points each side of a grid local maximum: ±1/4 sample, the grid spacing. */
+const REFINE_REACH = REFINE_STEPS / GRID_FACTOR;
+/**
+ * Grid local maxima this far (dB) under the target are refined. On a 4x grid a band-limited
+ * signal's peak exceeds the nearest grid value by at most 1/cos(π/8) (0.69 dB, a tone at
+ * Nyquist), so lower maxima cannot reach the target.
+ */
+const REFINE_BELOW_TARGET_DB = 0.92;
+/** Release aims this fraction past its goal and stops there: it arrives in finite time, exactly. */
+const RELEASE_AIM_PAST = 0.005;
+/** The slow (sustained-reduction) envelope's time constant, in units of releaseMs. */
+const SLOW_RELEASE_FACTOR = 10;
+/** Adaptive hold: low-pass of the detector's mono sum (two one-poles), hysteresis, limits. */
+const HOLD_LOWPASS_HZ = 120;
+/** Zero crossings count only when the low-passed signal swings past ±this fraction of the target. */
+const HOLD_HYSTERESIS = 0.1;
+/**
+ * Hold = this × the longest recent half-period: a full period plus 10 %, so the window always
+ * holds a peak of each polarity (they differ in asymmetric waveforms: with half a period, the
+ * gain would release between them), with room for jitter of the crossing instants.
+ * Measured (50 Hz 0.8 + 100 Hz 0.3, 6 dB over): 3rd harmonic -57.9 dB with 1.25, -71.1 dB with 2.2.
+ */
+const HOLD_PER_HALF_PERIOD = 2.2;
+const HOLD_MIN_MS = 10;
+/** On each crossing the half-period estimate moves this fraction towards a shorter interval (longer ones are taken at once). */
+const HOLD_ESTIMATE_DECAY = 0.25;
 
 /**
  * Look-ahead, stereo-linked true-peak limiter (after x42 dpl's peaklim: all allocation in
  * prepare, power-of-two rings, state in locals in the hot loop).
  *
  * Per frame n (one gain for all channels):
- *   p[n]  true peak over channels of the input around frame n - Lt, from the shared BS.1770-4
- *         Annex 2 interpolator (4x up to 48 kHz, 2x above; Lt its delay);
+ *   p[n]  true peak over channels of the input around frame n - Lt: the shared BS.1770-4
+ *         Annex 2 interpolator's 4x grid (4x at every rate, even where the meter uses 2x), and
+ *         at each grid local maximum near the target, the meter's own 1/32-sample lattice
+ *         (±1/4 sample around it, the same 64-tap kernels): p is then at least what the meter
+ *         reads there, whatever the input (full-band noise, squares, clicks);
  *   r[n]  = min(1, c / p[n])        required gain, c = ceiling - margin;
- *   m[n]  = min r over the last H   hold: running minimum (monotonic deque, O(1));
- *   e[n]  = m if m < e else m - (m - e)·a   instant attack, one-pole release;
+ *   m[n]  = min r over the last H   hold: running minimum (monotonic deque, O(1)); H adapts to
+ *                                   the period of the lowest strong partial of the input;
+ *   f[n]  = m if m < f, else a one-pole release (releaseMs) towards m;
+ *   s[n]  = a one-pole of m with 10 × releaseMs, both ways: it follows sustained reduction only;
+ *   e[n]  = min(f, s)               program-dependent release: fast after a transient, slow
+ *                                   after sustained reduction;
  *   g[n]  = two cascaded moving averages of e (lengths S1 + S2 - 1 = S attack samples);
  *   y[n]  = x[n - D]·g[n]           (skipped, copy only, while g is exactly 1).
  * With D = Lt + S - 1 + K + extra and H >= D + K - Lt + 1, every average that shapes the
  * output within K samples of a peak sees only values <= that peak's r: the gain is flat at (or
- * under) c/p across the interpolation neighbourhood, so the output's true peak is <= c.
+ * under) c/p across the meter's whole interpolation kernel, so the output's true peak is <= c.
  *
- * Legend of the state: dq* deque of (frame, r) for the running min; env e; box1/box2 moving
- * averages (running sums in Float64, resynchronised to exact whole numbers whenever their
- * windows hold only 1.0, so unity gain is exact and drift cannot accumulate).
+ * Legend of the state: dq* deque of (frame, r) for the running min; env f; slow s; lp1/lp2,
+ * polarity, sinceCross, halfPeriod: the adaptive hold's detector; box1/box2 moving averages
+ * (running sums in Float64, resynchronised to exact whole numbers whenever their windows hold
+ * only 1.0, so unity gain is exact and drift cannot accumulate).
  */
 export class Limiter implements Processor {
   readonly ceilingDbtp: number;
@@ -86,17 +135,23 @@ export class Limiter implements Processor {
   private channelsN = 0;
   private interp: TruePeakInterpolator[] = [];
   private tp: Float64Array[] = [];
-  /** Per channel: the interpolator's oversampled values, after a carry of factor + 1 from the last block. */
+  /** Per channel: the interpolator's 4x values, after a carry of GRID_FACTOR + 1 from the last block. */
   private grid: Float64Array[] = [];
-  private factor = 4;
-  private cosThetaMax = 0;
+  /** Interpolator delay (input frames) of the detector's grid. */
+  private gridLatency = 0;
+  /** refineKernel[64·f + k]: the value at j + f/32 from x[j - 31 + k] (the meter's kernels). */
+  private readonly refineKernel = refineKernels();
+  private refineScratch = new Float64Array(REFINE_TAPS + 1);
   private gainBuf = new Float64Array(0);
   private delay: Float32Array[] = [];
   private delayMask = 0;
   private delayPos = 0;
   private target = 1;
-  private holdFrames = 1;
+  private holdMinFrames = 1;
+  private holdMaxFrames = 1;
   private releaseCoeff = 0;
+  private slowCoeff = 0;
+  private lpCoeff = 0;
   private s1 = 1;
   private s2 = 1;
   // Running-min deque.
@@ -107,6 +162,13 @@ export class Limiter implements Processor {
   private dqTail = 0;
   private frame = 0;
   private env = 1;
+  private slow = 1;
+  // Adaptive hold.
+  private lp1 = 0;
+  private lp2 = 0;
+  private polarity = 0;
+  private sinceCross = 0;
+  private halfPeriod = 0;
   // Moving averages: rings, sums, counts of non-unity values.
   private box1 = new Float64Array(0);
   private box2 = new Float64Array(0);
@@ -136,14 +198,19 @@ export class Limiter implements Processor {
     return this.latency;
   }
 
+  /** The hold (frames) in force after the last processed frame: it follows the bass (tests, plots). */
+  get holdFrames(): number {
+    return this.holdFor(this.halfPeriod);
+  }
+
   prepare(spec: ProcessSpec): void {
     const fs = spec.sampleRateHz;
-    const design = designTruePeakFir(fs);
-    // One more frame: a grid point's refinement needs its right-hand neighbour.
+    // The half-band taps do not depend on the rate: the 4x design serves every rate (above
+    // 48 kHz the meter stops at 2x, whose grid can miss a peak by 3 dB; a 4x grid by 0.69 dB).
+    const design = designTruePeakFir(Math.min(fs, 48000));
+    this.gridLatency = design.latencyFrames;
+    // One more frame: a grid point's local-maximum test needs its right-hand neighbour.
     const lt = design.latencyFrames + 1;
-    this.factor = design.factor;
-    // Band-limited input: between grid points the phase advances at most π/factor.
-    this.cosThetaMax = Math.cos(Math.PI / design.factor);
     const lookahead = Math.max(1, msToFrames(this.lookaheadMs, fs));
     const attack = Math.max(1, Math.min(lookahead, msToFrames(this.attackMs, fs)));
     // Two boxes of ~half the attack each: a smooth (trapezoid-convolved) ramp, S = s1 + s2 - 1.
@@ -151,9 +218,12 @@ export class Limiter implements Processor {
     this.s2 = Math.max(1, attack + 1 - this.s1);
     const extra = lookahead - attack;
     this.latency = lt + attack - 1 + FLAT_SAMPLES + extra;
-    const minHold = this.latency + FLAT_SAMPLES - lt + 1;
-    this.holdFrames = Math.max(minHold, msToFrames(this.holdMs, fs));
+    const structuralHold = this.latency + FLAT_SAMPLES - lt + 1;
+    this.holdMaxFrames = Math.max(structuralHold, msToFrames(this.holdMs, fs));
+    this.holdMinFrames = Math.max(structuralHold, msToFrames(Math.min(HOLD_MIN_MS, this.holdMs), fs));
     this.releaseCoeff = Math.exp(-1 / Math.max(1, (this.releaseMs * fs) / 1000));
+    this.slowCoeff = Math.exp(-1 / Math.max(1, (SLOW_RELEASE_FACTOR * this.releaseMs * fs) / 1000));
+    this.lpCoeff = 1 - Math.exp((-2 * Math.PI * HOLD_LOWPASS_HZ) / fs);
     this.target = dbToLinear(this.ceilingDbtp - this.marginDb);
 
     this.channelsN = spec.channels;
@@ -161,18 +231,19 @@ export class Limiter implements Processor {
     this.tp = [];
     this.grid = [];
     this.delay = [];
+    // The ring also serves the refinement, which reads back to lt + 1 + 31 frames before a block.
     let size = 1;
-    while (size < this.latency + spec.maxBlockFrames + 1) size <<= 1;
+    while (size < Math.max(this.latency, lt + 40) + spec.maxBlockFrames + 1) size <<= 1;
     this.delayMask = size - 1;
     for (let c = 0; c < spec.channels; c++) {
       this.interp.push(new TruePeakInterpolator(design));
       this.tp.push(new Float64Array(spec.maxBlockFrames));
-      this.grid.push(new Float64Array(design.factor + 1 + design.factor * spec.maxBlockFrames));
+      this.grid.push(new Float64Array(GRID_FACTOR + 1 + GRID_FACTOR * spec.maxBlockFrames));
       this.delay.push(new Float32Array(size));
     }
     this.gainBuf = new Float64Array(spec.maxBlockFrames);
     let dq = 1;
-    while (dq < this.holdFrames + 2) dq <<= 1;
+    while (dq < this.holdMaxFrames + 2) dq <<= 1;
     this.dqFrame = new Float64Array(dq);
     this.dqValue = new Float64Array(dq);
     this.dqMask = dq - 1;
@@ -190,6 +261,12 @@ export class Limiter implements Processor {
     this.dqTail = 0;
     this.frame = 0;
     this.env = 1;
+    this.slow = 1;
+    this.lp1 = 0;
+    this.lp2 = 0;
+    this.polarity = 0;
+    this.sinceCross = 0;
+    this.halfPeriod = 0;
     this.box1.fill(1);
     this.box2.fill(1);
     this.box1Pos = 0;
@@ -211,11 +288,11 @@ export class Limiter implements Processor {
     const pos0 = this.delayPos;
     for (let c = 0; c < nch; c++) {
       const ch = channels[c];
-      this.detect(c, ch, frames);
       const ring = this.delay[c];
       for (let i = 0; i < frames; i++) ring[(pos0 + i) & mask] = ch[i];
+      this.detect(c, ch, frames, pos0);
     }
-    this.computeGain(frames);
+    this.computeGain(channels, frames);
     const g = this.gainBuf;
     const d = this.latency;
     for (let c = 0; c < nch; c++) {
@@ -231,20 +308,22 @@ export class Limiter implements Processor {
   }
 
   /**
-   * Per-frame true peak of channel c into tp[c], one frame behind the interpolator. The shared
-   * interpolator gives values on a 1/factor-sample grid, which can miss a peak between grid
-   * points (up to 0.56 dB at 20 kHz on a 4x grid). At each local maximum of |y| the peak is
-   * refined by fitting a sinusoid through the three grid points a, b, c (exact for one
-   * sinusoid of any frequency): cos θ = (a + c) / 2b, A² = b² + ((a - c) / 2 sin θ)².
+   * Per-frame true peak of channel c into tp[c], one frame behind the interpolator. The 4x grid
+   * can miss a peak between its points (up to 0.69 dB); at each local maximum of |y| that could
+   * reach the target, the lattice j + f/32 within ±1/4 sample is evaluated with the meter's own
+   * kernels (the meter reads exactly these values, BS.1770-4 Annex 2 with refinement).
+   * The block's input is already in the delay ring at pos0 (the refinement reads it there).
    */
-  private detect(c: number, input: Float32Array, frames: number): void {
-    const f = this.factor;
+  private detect(c: number, input: Float32Array, frames: number, pos0: number): void {
+    const f = GRID_FACTOR;
     const grid = this.grid[c];
     const carry = f + 1;
     this.interp[c].upsample(input, 0, frames, grid.subarray(carry));
     const out = this.tp[c];
-    const cosMax = this.cosThetaMax;
-    const floor = 0.5 * this.target;
+    const threshold = this.target * dbToLinear(-REFINE_BELOW_TARGET_DB);
+    // Grid index k is the signal at input time (block start) - L + (k - carry)/4: on the
+    // 1/32 lattice, index latticeBase + 8k relative to the block's first input frame.
+    const latticeBase = -REFINE_STEPS * this.gridLatency - (REFINE_STEPS / f) * carry;
     for (let i = 0; i < frames; i++) {
       // Pending frame: grid points 1 + f·i .. f·i + f, neighbours at both ends exist.
       let peak = 0;
@@ -252,16 +331,10 @@ export class Limiter implements Processor {
         const v = grid[k];
         const b = v < 0 ? -v : v;
         if (b > peak) peak = b;
-        if (b <= floor) continue;
-        const a = v < 0 ? -grid[k - 1] : grid[k - 1];
-        const d = v < 0 ? -grid[k + 1] : grid[k + 1];
-        if (a > b || d > b) continue; // not a local maximum of |y|
-        let cosTheta = (a + d) / (2 * b);
-        if (cosTheta > 0.999999) continue; // flat top: the grid value is the peak
-        if (cosTheta < cosMax) cosTheta = cosMax;
-        const sin2 = 1 - cosTheta * cosTheta;
-        const s = (a - d) / 2;
-        const refined = Math.sqrt(b * b + (s * s) / sin2);
+        if (b < threshold) continue;
+        const a = grid[k - 1], d = grid[k + 1];
+        if ((a < 0 ? -a : a) > b || (d < 0 ? -d : d) > b) continue; // not a local maximum of |y|
+        const refined = this.refinedPeak(c, pos0, latticeBase + (REFINE_STEPS / f) * k);
         if (refined > peak) peak = refined;
       }
       out[i] = peak;
@@ -269,16 +342,47 @@ export class Limiter implements Processor {
     grid.copyWithin(0, f * frames, f * frames + carry);
   }
 
+  /** max |y| over lattice points lattice ± REFINE_REACH (1/32-sample units relative to the ring's pos0). */
+  private refinedPeak(c: number, pos0: number, lattice: number): number {
+    const ring = this.delay[c], mask = this.delayMask;
+    const x = this.refineScratch, h = this.refineKernel;
+    const lo = lattice - REFINE_REACH;
+    const j0 = Math.floor(lo / REFINE_STEPS);
+    // x[j0 - 31 .. j0 + 33]: every kernel of the range reads inside it (j is j0 or j0 + 1).
+    for (let k = 0; k <= REFINE_TAPS; k++) x[k] = ring[(pos0 + j0 - 31 + k) & mask];
+    let best = 0;
+    for (let q = lo, hi = lattice + REFINE_REACH; q <= hi; q++) {
+      const j = Math.floor(q / REFINE_STEPS);
+      const o = REFINE_TAPS * (q - REFINE_STEPS * j);
+      const xs = j - j0;
+      let acc = 0;
+      for (let k = 0; k < REFINE_TAPS; k++) acc += h[o + k] * x[xs + k];
+      const v = acc < 0 ? -acc : acc;
+      if (v > best) best = v;
+    }
+    return best;
+  }
+
+  /** Hold in frames for a half-period estimate (frames). */
+  private holdFor(halfPeriod: number): number {
+    const h = Math.ceil(HOLD_PER_HALF_PERIOD * halfPeriod);
+    return h < this.holdMinFrames ? this.holdMinFrames : h > this.holdMaxFrames ? this.holdMaxFrames : h;
+  }
+
   /** Gain per frame of this block into gainBuf (the hot loop: state in locals). */
-  private computeGain(frames: number): void {
+  private computeGain(input: Float32Array[], frames: number): void {
     const tp = this.tp;
     const nch = this.channelsN;
     const c = this.target;
-    const hold = this.holdFrames;
-    const rel = this.releaseCoeff;
+    const rel = this.releaseCoeff, slowA = this.slowCoeff;
     const dqFrame = this.dqFrame, dqValue = this.dqValue, dqMask = this.dqMask;
     let head = this.dqHead, tail = this.dqTail, frame = this.frame;
-    let env = this.env;
+    let env = this.env, slow = this.slow;
+    // Adaptive hold: zero crossings (with hysteresis) of the low-passed mono sum.
+    const lpA = this.lpCoeff, hyst = HOLD_HYSTERESIS * c, invN = 1 / nch;
+    const holdMin = this.holdMinFrames, holdMax = this.holdMaxFrames;
+    let lp1 = this.lp1, lp2 = this.lp2, polarity = this.polarity, since = this.sinceCross, half = this.halfPeriod;
+    let hold = this.holdFor(half);
     const box1 = this.box1, box2 = this.box2, s1 = this.s1, s2 = this.s2;
     let p1 = this.box1Pos, p2 = this.box2Pos, sum1 = this.sum1, sum2 = this.sum2, off1 = this.off1, off2 = this.off2;
     const inv1 = 1 / s1, inv2 = 1 / s2;
@@ -286,33 +390,64 @@ export class Limiter implements Processor {
     let statLimited = this.statLimited, statSum = this.statSumGrDb, statMax = this.statMaxGrDb;
     const hist = this.hist;
     for (let i = 0; i < frames; i++) {
-      let p = 0;
+      let p = 0, mono = 0;
       for (let ch = 0; ch < nch; ch++) {
         const v = tp[ch][i];
         if (v > p) p = v;
+        mono += input[ch][i];
       }
       const r = p > c ? c / p : 1;
-      // Running minimum over the last `hold` frames.
+      // Half-period of the lowest strong partial: the longest interval between crossings of
+      // ±hyst, taken at once when longer, forgotten gradually when shorter; a half-cycle still
+      // in progress counts as long as it is strong; none for longer than the longest hold: no bass.
+      lp1 += lpA * (mono * invN - lp1);
+      lp2 += lpA * (lp1 - lp2);
+      if (lp1 < 1e-30 && lp1 > -1e-30) lp1 = 0; // no denormals in silence
+      if (lp2 < 1e-30 && lp2 > -1e-30) lp2 = 0;
+      since++;
+      const sign = lp2 > hyst ? 1 : lp2 < -hyst ? -1 : 0;
+      if (sign !== 0 && sign !== polarity) {
+        if (polarity !== 0) half = since > half ? since : half + (since - half) * HOLD_ESTIMATE_DECAY;
+        polarity = sign;
+        since = 0;
+        hold = this.holdFor(half);
+      } else if (since > holdMax) {
+        if (half !== 0 || polarity !== 0) { half = 0; polarity = 0; hold = holdMin; }
+        since = holdMax; // bounded: stays exact and small
+      } else if (sign !== 0 && since > half) {
+        half = since;
+        hold = this.holdFor(half);
+      }
+      // Running minimum over the last `hold` frames (the hold may shrink: evict all expired).
       while (tail !== head && dqValue[(tail - 1) & dqMask] >= r) tail--;
       dqFrame[tail & dqMask] = frame;
       dqValue[tail & dqMask] = r;
       tail++;
-      if (dqFrame[head & dqMask] <= frame - hold) head++;
+      while (dqFrame[head & dqMask] <= frame - hold) head++;
       const m = dqValue[head & dqMask];
       frame++;
-      // Instant attack (the ramp comes from the averages), one-pole release towards m.
+      // Fast envelope: instant attack (the ramp comes from the averages), one-pole release
+      // aimed a little past m, so it lands on m exactly in finite time.
       if (m < env) env = m;
       else if (env < m) {
-        env = m - (m - env) * rel;
-        if (m - env < SNAP) env = m;
+        env += (m * (1 + RELEASE_AIM_PAST) - env) * (1 - rel);
+        if (env > m) env = m;
       }
+      // Slow envelope: follows m both ways with 10 × the release time: it goes deep only under
+      // sustained reduction, and then holds the gain down while the fast one releases.
+      if (m < slow) slow += (m - slow) * (1 - slowA);
+      else if (slow < m) {
+        slow += (m * (1 + RELEASE_AIM_PAST) - slow) * (1 - slowA);
+        if (slow > m) slow = m;
+      }
+      const e = slow < env ? slow : env;
       // Moving average 1.
       const old1 = box1[p1];
-      box1[p1] = env;
+      box1[p1] = e;
       p1 = p1 + 1 === s1 ? 0 : p1 + 1;
       if (old1 !== 1) off1--;
-      if (env !== 1) off1++;
-      sum1 = off1 === 0 ? s1 : sum1 + env - old1;
+      if (e !== 1) off1++;
+      sum1 = off1 === 0 ? s1 : sum1 + e - old1;
       const a1 = off1 === 0 ? 1 : sum1 * inv1;
       // Moving average 2.
       const old2 = box2[p2];
@@ -342,6 +477,12 @@ export class Limiter implements Processor {
     this.dqTail = tail;
     this.frame = frame;
     this.env = env;
+    this.slow = slow;
+    this.lp1 = lp1;
+    this.lp2 = lp2;
+    this.polarity = polarity;
+    this.sinceCross = since;
+    this.halfPeriod = half;
     this.box1Pos = p1;
     this.box2Pos = p2;
     this.sum1 = sum1;
@@ -379,4 +520,34 @@ export class Limiter implements Processor {
       histogram: { binDb: HIST_BIN_DB, counts },
     };
   }
+}
+
+/**
+ * The meter's fractional-delay kernels (design/true-peak-fir.ts, refineKernels): Kaiser
+ * beta 8, 64 taps, one per 1/32 sample, unit DC gain each; same formula, same values.
+ */
+function refineKernels(): Float64Array {
+  const h = new Float64Array(REFINE_TAPS * REFINE_STEPS);
+  const i0 = besselI0(REFINE_BETA);
+  for (let f = 0; f < REFINE_STEPS; f++) {
+    let sum = 0;
+    for (let k = 0; k < REFINE_TAPS; k++) {
+      const t = f / REFINE_STEPS - (k - 31), r = t / 32;
+      const v = (t === 0 ? 1 : Math.sin(Math.PI * t) / (Math.PI * t)) * (besselI0(REFINE_BETA * Math.sqrt(Math.max(0, 1 - r * r))) / i0);
+      h[REFINE_TAPS * f + k] = v;
+      sum += v;
+    }
+    for (let k = 0; k < REFINE_TAPS; k++) h[REFINE_TAPS * f + k] /= sum;
+  }
+  return h;
+}
+
+function besselI0(x: number): number {
+  let sum = 1, term = 1;
+  for (let k = 1; k < 64; k++) {
+    term *= (x / (2 * k)) * (x / (2 * k));
+    sum += term;
+    if (term < sum * 1e-17) break;
+  }
+  return sum;
 }
