@@ -107,8 +107,8 @@ export const STAGES = {
     params: {
       ceilingDbtp: { kind: "number", unit: "dBTP", min: -20, max: 0, default: -1, doc: "True-peak ceiling." },
       lookaheadMs: { kind: "number", unit: "ms", min: 0.5, max: 20, default: 5, doc: "Look-ahead (latency, removed by the renderer)." },
-      releaseMs: { kind: "number", unit: "ms", min: 1, max: 2000, default: 100, doc: "Release time constant." },
-      holdMs: { kind: "number", unit: "ms", min: 0, max: 100, default: 25, doc: "The gain holds its deepest reduction this long (at least the look-ahead) before releasing, so bass half-cycles are not modulated." },
+      releaseMs: { kind: "number", unit: "ms", min: 1, max: 2000, default: 100, doc: "Release time constant after a short transient. Program-dependent: sustained reduction releases up to 10 times slower (a second envelope follows the reduction averaged over 10 × releaseMs; the deeper of the two applies)." },
+      holdMs: { kind: "number", unit: "ms", min: 0, max: 100, default: 50, doc: "Longest hold. The gain holds its deepest reduction for 1.1 periods of the lowest strong bass partial (from zero crossings of the low-passed input), at least min(10 ms, holdMs) and the look-ahead, at most holdMs, so bass half-cycles are not modulated." },
     },
   },
 } as const satisfies Record<string, { doc: string; params: ParamDefs }>;
