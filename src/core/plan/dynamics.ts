@@ -30,6 +30,8 @@ const GLUE: Readonly<Record<StyleName, { ratio: number; attackMs: number; releas
 export const DENSE_PLR_DB = 10;
 /** A band whose loudest sections rise this much more than the median band gets a multiband compressor. */
 export const BAND_SWING_EXCESS_DB = 3;
+/** Glue that would reduce the loudest moments by less than this is left out (inaudible, only risk). */
+export const MIN_USEFUL_GR_DB = 0.5;
 /** Multiband bands (crossovers) and the stereo meter's broad bands share edges. */
 export const MULTIBAND_CROSSOVERS_HZ = [120, 500, 2000, 8000];
 
@@ -47,11 +49,12 @@ function bandGroupDb(bandsHz: readonly number[], levels: readonly (number | null
 }
 
 /**
- * Glue and multiband compression for a mix. `referenceLraLu`: in reference mode, the loudness range
+ * Glue and multiband compression for a mix. `inputLevelDb`: level change of the stages before
+ * (thresholds follow it). `referenceLraLu`: in reference mode, the loudness range
  * the reference(s) have (compression reduces the mix's range towards it; a range wider than the
  * mix's cannot be created and is left alone).
  */
-export function planDynamics(analysis: AnalysisReport, style: StyleName, amountPct: number, referenceLraLu?: number): DynamicsPlan {
+export function planDynamics(analysis: AnalysisReport, style: StyleName, amountPct: number, referenceLraLu?: number, inputLevelDb = 0): DynamicsPlan {
   const stages: StageSpec[] = [];
   const decisions: Decision[] = [];
   let levelChangeDb = 0;
@@ -93,13 +96,19 @@ export function planDynamics(analysis: AnalysisReport, style: StyleName, amountP
       // RMS detection tracks loudness: the loudest 3 s loudness sits near the detector's level in
       // the loud sections; the threshold `overDb` above it means only the moments louder still are
       // reduced (with the 6 dB knee, from 3 dB below the threshold).
-      const thresholdDb = Math.round((maxShortTermLufs + proposal.overDb) * 10) / 10;
+      // `inputLevelDb`: the level change of the stages before (a match EQ can shift the level).
+      const thresholdDb = Math.max(-80, Math.min(0, Math.round((maxShortTermLufs + inputLevelDb + proposal.overDb) * 10) / 10));
       const r = Math.round(ratio * 100) / 100;
-      stages.push({ type: "compressor", thresholdDb, ratio: r, kneeDb: 6, attackMs: proposal.attackMs, releaseMs: proposal.releaseMs, detector: "rms", autoRelease: true, stereoLinkPct: 100, mode: "stereo", mixPct: 100, makeupDb: 0, lookaheadMs: 0 });
-      // Gain reduction at a moment 3 dB above the loudest short-term level, a third of it on average.
-      const peakGr = staticCurveDb(maxShortTermLufs + 3, thresholdDb, r, 6) - (maxShortTermLufs + 3);
-      levelChangeDb += peakGr / 3;
-      decisions.push({ area: "dynamics", what: `glue compressor ${r}:1 above ${thresholdDb} dBFS (RMS), attack ${proposal.attackMs} ms, release ${proposal.releaseMs} ms (auto)`, why: `${why}; about ${(-peakGr).toFixed(1)} dB of reduction on the loudest moments, at ${amountPct} % of the proposal` });
+      const loudMomentDb = maxShortTermLufs + inputLevelDb + 3;
+      const peakGr = staticCurveDb(loudMomentDb, thresholdDb, r, 6) - loudMomentDb;
+      if (-peakGr < MIN_USEFUL_GR_DB) {
+        decisions.push({ area: "dynamics", what: "no glue compression", why: `${why}; at ${amountPct} % it would reduce the loudest moments by only ${(-peakGr).toFixed(1)} dB (< ${MIN_USEFUL_GR_DB} dB): left out` });
+        proposal = null;
+      } else {
+        stages.push({ type: "compressor", thresholdDb, ratio: r, kneeDb: 6, attackMs: proposal.attackMs, releaseMs: proposal.releaseMs, detector: "rms", autoRelease: true, stereoLinkPct: 100, mode: "stereo", mixPct: 100, makeupDb: 0, lookaheadMs: 0 });
+        levelChangeDb += peakGr / 3;
+        decisions.push({ area: "dynamics", what: `glue compressor ${r}:1 above ${thresholdDb} dBFS (RMS), attack ${proposal.attackMs} ms, release ${proposal.releaseMs} ms (auto)`, why: `${why}; about ${(-peakGr).toFixed(1)} dB of reduction on the loudest moments, at ${amountPct} % of the proposal` });
+      }
     }
   } else {
     decisions.push({ area: "dynamics", what: "no glue compression", why });
@@ -121,7 +130,7 @@ export function planDynamics(analysis: AnalysisReport, style: StyleName, amountP
       if (!wild[k] || g.loud === null) return { bypass: true, thresholdDb: -18, ratio: 1, kneeDb: 6, attackMs: 10, releaseMs: 150, makeupDb: 0 };
       const ratio = Math.round((1 + (1 * amountPct) / 100) * 100) / 100;
       // Threshold at the band's loudest-sections RMS: the swings above it are evened out.
-      const thresholdDb = Math.round((g.loud + SINE_RMS_DB) * 10) / 10;
+      const thresholdDb = Math.max(-80, Math.min(0, Math.round((g.loud + SINE_RMS_DB + inputLevelDb) * 10) / 10));
       return { bypass: false, thresholdDb, ratio, kneeDb: 6, attackMs: g.lo < 200 ? 30 : 10, releaseMs: g.lo < 200 ? 200 : 120, makeupDb: 0 };
     });
     stages.unshift({ type: "multibandCompressor", crossoversHz: MULTIBAND_CROSSOVERS_HZ, mode: "stereo", bands });

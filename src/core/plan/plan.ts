@@ -130,7 +130,7 @@ export function planMaster(input: PlanInput): MasterPlan {
 
   // --- Dynamics.
   const refLra = refs.length > 0 ? mean(refs.map((r) => r.loudness.lraLu)) : undefined;
-  const dyn = planDynamics(analysis, style.name, silent ? 0 : amounts.dynamicsPct, refLra);
+  const dyn = planDynamics(analysis, style.name, silent ? 0 : amounts.dynamicsPct, refLra, levelDb);
   stages.push(...dyn.stages);
   decisions.push(...dyn.decisions);
   levelDb += dyn.levelChangeDb;
