@@ -175,7 +175,7 @@ export class TruePeakInterpolator {
     const xAt = COEFFICIENT_DOUBLES, flushAt = xAt + xLength + slack, uAt = flushAt + flushLength + slack;
     const pmAt = uAt + uLength + slack, subMaxAt = pmAt + SUB_BLOCK + slack;
     const subMaxLength = Math.ceil(CHUNK_FRAMES / SUB_BLOCK);
-    this.kernels = options.simd === false ? null : createTruePeakKernels(this.a, this.b, subMaxAt + subMaxLength + slack);
+    this.kernels = options.simd === false ? null : createTruePeakKernels(this.a, this.b, this.refine, subMaxAt + subMaxLength + slack);
     if (this.kernels !== null) {
       const heap = this.kernels.heap;
       this.x = heap.subarray(xAt, xAt + xLength);
@@ -303,22 +303,41 @@ export class TruePeakInterpolator {
     for (let i = 0; i < n; i++) if (pm[i] > blockMax) blockMax = pm[i];
     const threshold = blockMax * Math.pow(10, -REFINE_DB / 20);
     if (threshold <= 0) return blockMax;
-    const r = this.refine, lat = this.latencyFrames;
+    const lat = this.latencyFrames;
+    // Outputs of position from + i lie in [t0, t0 + 1) with t0 = from + i - latency; refine
+    // [t0 - 1, t0 + 1), i.e. j = t0 - 1 and t0, each value from x[j - 31 .. j + 32]. Runs of
+    // consecutive j are refined once each (neighbouring positions share a j): the set of
+    // values, hence their maximum, is the same as refining every position's pair of j.
+    let runFrom = 0, runTo = -1; // j range [runFrom, runTo] pending
     for (let i = 0; i < n; i++) {
       if (pm[i] < threshold) continue;
-      // Outputs of position from + i lie in [t0, t0 + 1) with t0 = from + i - latency; refine
-      // [t0 - 1, t0 + 1): each value from x[j - 31 .. j + 32].
-      for (let j = from + i - lat - 1; j <= from + i - lat; j++) {
-        for (let f = 1; f < REFINE_STEPS; f++) {
-          let acc = 0;
-          const o = 64 * f, xs = j - 31;
-          for (let k = 0; k < 64; k++) acc += r[o + k] * x[xs + k];
-          const v = acc < 0 ? -acc : acc;
-          if (v > blockMax) blockMax = v;
-        }
+      const j1 = from + i - lat;
+      if (j1 - 1 <= runTo + 1 && runTo >= runFrom) {
+        runTo = j1;
+      } else {
+        if (runTo >= runFrom) blockMax = this.refineRun(x, runFrom, runTo + 1, blockMax);
+        runFrom = j1 - 1;
+        runTo = j1;
       }
     }
+    if (runTo >= runFrom) blockMax = this.refineRun(x, runFrom, runTo + 1, blockMax);
     return blockMax;
+  }
+
+  /** max(peak, |v|) over the refined values at j in [jFrom, jTo), f = 1 .. REFINE_STEPS - 1. */
+  private refineRun(x: Float64Array, jFrom: number, jTo: number, peak: number): number {
+    if (this.kernels !== null) return this.kernels.refineMax((x.byteOffset >> 3) + jFrom, jTo - jFrom, peak);
+    const r = this.refine;
+    for (let j = jFrom; j < jTo; j++) {
+      for (let f = 1; f < REFINE_STEPS; f++) {
+        let acc = 0;
+        const o = 64 * f, xs = j - 31;
+        for (let k = 0; k < 64; k++) acc += r[o + k] * x[xs + k];
+        const v = acc < 0 ? -acc : acc;
+        if (v > peak) peak = v;
+      }
+    }
+    return peak;
   }
 
   /**

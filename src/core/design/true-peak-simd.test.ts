@@ -21,6 +21,17 @@ function noise(n: number, seed: number): Float32Array {
   return x;
 }
 
+/** A stand-in table of 32 x 64 refinement taps (the kernels do not care what they hold). */
+function randomTable(): Float64Array {
+  const t = new Float64Array(32 * 64);
+  let seed = 17;
+  for (let i = 0; i < t.length; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    t[i] = (seed / 4294967296 - 0.5) / 8;
+  }
+  return t;
+}
+
 function assertSameArray(a: Float64Array, b: Float64Array, label: string): void {
   assert.equal(a.length, b.length);
   for (let i = 0; i < a.length; i++) {
@@ -30,13 +41,13 @@ function assertSameArray(a: Float64Array, b: Float64Array, label: string): void 
 
 test("the WebAssembly SIMD kernels are available in Node", () => {
   const d = designTruePeakFir(44100);
-  assert.notEqual(createTruePeakKernels(d.halfBandTaps, d.secondStageTaps, 8192), null);
+  assert.notEqual(createTruePeakKernels(d.halfBandTaps, d.secondStageTaps, randomTable(), 8192), null);
 });
 
 test("kernels against naive scalar references (same summation order, bit-identical)", () => {
   const d = designTruePeakFir(44100);
   const a = d.halfBandTaps, b = d.secondStageTaps;
-  const k = createTruePeakKernels(a, b, 8192);
+  const k = createTruePeakKernels(a, b, randomTable(), 8192);
   assert.ok(k !== null);
   const heap = k.heap;
   const X = 200, U = 2000, O = 5000; // past the coefficients (heap[0, 40))
@@ -72,9 +83,36 @@ test("kernels against naive scalar references (same summation order, bit-identic
   }
 });
 
+test("refineMax against the scalar refinement loop (every f = 1 .. 31, taps in order, NaN ignored)", () => {
+  const d = designTruePeakFir(44100);
+  const table = randomTable();
+  const k = createTruePeakKernels(d.halfBandTaps, d.secondStageTaps, table, 16384);
+  assert.ok(k !== null);
+  const heap = k.heap, X = 3000;
+  let seed = 23;
+  for (let i = X - 40; i < X + 400; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    heap[i] = 2 * (seed / 4294967296 - 0.5);
+  }
+  heap[X + 150] = NaN;
+  for (const [j0, count, floor] of [[X, 1, 0], [X + 3, 2, 0], [X + 10, 37, 0.5], [X + 100, 120, 0], [X, 5, 1e9]] as const) {
+    let expected: number = floor;
+    for (let j = j0; j < j0 + count; j++) {
+      for (let f = 1; f < 32; f++) {
+        let acc = 0;
+        for (let t = 0; t < 64; t++) acc += table[64 * f + t] * heap[j - 31 + t];
+        const v = acc < 0 ? -acc : acc;
+        if (v > expected) expected = v;
+      }
+    }
+    const got = k.refineMax(j0, count, floor);
+    assert.ok(Object.is(got, expected), `j0 ${j0 - X} count ${count}: ${got} vs ${expected}`);
+  }
+});
+
 test("blockMaxAbs against the scalar rule (NaN ignored, odd and partial blocks, no write past the last block)", () => {
   const d = designTruePeakFir(44100);
-  const k = createTruePeakKernels(d.halfBandTaps, d.secondStageTaps, 8192);
+  const k = createTruePeakKernels(d.halfBandTaps, d.secondStageTaps, randomTable(), 8192);
   assert.ok(k !== null);
   const heap = k.heap, X = 200, O = 4000;
   for (const count of [1, 2, 63, 64, 65, 127, 129, 2048]) {

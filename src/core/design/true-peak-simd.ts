@@ -1,8 +1,8 @@
 /**
  * WebAssembly SIMD kernels for the two half-band stages of the true-peak interpolator
- * (design/true-peak-fir.ts) and its block maxima. The module is generated here as bytes (about
- * 2.7 kB: under the 4 kB a browser main thread may compile synchronously) and runs wherever
- * WebAssembly SIMD does: Node 16.4+, every current browser, in a Worker or not.
+ * (design/true-peak-fir.ts), its block maxima and its peak refinement. The module is generated
+ * here as bytes (about 3.3 kB: under the 4 kB a browser main thread may compile synchronously)
+ * and runs wherever WebAssembly SIMD does: Node 16.4+, every current browser, in a Worker or not.
  *
  * Why: in JavaScript every `x[i - k]` of the 64-tap stage carries a bounds check and index
  * arithmetic, and the kernel is instruction-bound at ~25 ns per input sample. Here the loads
@@ -14,12 +14,18 @@
  * differs, which is exact. `f64x2.max`, like `Math.max`, propagates NaN.
  *
  * Memory: one imported memory per instance. Doubles [0, 32) hold the stage 1 taps a_0..a_31
- * (the first half of the symmetric 64), [32, 40) the stage 2 taps b_0..b_7; callers place their
- * buffers after COEFFICIENT_DOUBLES. Kernels process positions in pairs (lanes) and may read
+ * (the first half of the symmetric 64), [32, 40) the stage 2 taps b_0..b_7, [40, 2088) the
+ * peak-refinement kernels in lane pairs; callers place their buffers after COEFFICIENT_DOUBLES. Kernels process positions in pairs (lanes) and may read
  * and write up to KERNEL_SLACK_DOUBLES past the requested range: buffers need that much slack.
  */
 
-export const COEFFICIENT_DOUBLES = 40;
+/** Refinement: fractional positions f = 1 .. 31 of 32 per sample, 64 taps each. */
+const REFINE_STEPS = 32;
+const REFINE_TAPS = 64;
+/** Lane pairs of refinement kernels: (1, 2), (3, 4), ... (29, 30), (31, 31). */
+const REFINE_PAIRS = REFINE_STEPS / 2;
+const REFINE_TABLE_AT = 40;
+export const COEFFICIENT_DOUBLES = REFINE_TABLE_AT + REFINE_PAIRS * REFINE_TAPS * 2;
 /** blockMaxAbs's block length (the interpolator's skip granularity). */
 export const MAX_ABS_BLOCK_FRAMES = 64;
 /** Over-read/over-write past a kernel's range, in doubles (stage 1 rounds its count up to 4 positions). */
@@ -44,6 +50,12 @@ export interface TruePeakKernels {
    * `if (|v| > m) m = |v|` from m = 0 (f64x2.pmax is exactly that comparison).
    */
   blockMaxAbs(xIndex: number, count: number, outIndex: number): void;
+  /**
+   * Peak refinement: max(peak, |v|) over the values v_f(j) = sum_k r_f[k] x[j - 31 + k] for
+   * f = 1 .. 31 and `count` consecutive j from heap index `jIndex` (x[j - 31 .. j + 32] valid),
+   * each summed k = 0 .. 63 in order from 0 as the scalar loop does; NaN is ignored.
+   */
+  refineMax(jIndex: number, count: number, peak: number): number;
 }
 
 // ---- A minimal WebAssembly binary writer (just what these two functions use) ----
@@ -56,7 +68,7 @@ const OP = {
 } as const;
 const SIMD = 0xfd;
 const V128_LOAD = 0x00, V128_LOAD64_SPLAT = 0x0a, V128_STORE = 0x0b, I8X16_SHUFFLE = 0x0d;
-const V128_CONST = 0x0c;
+const V128_CONST = 0x0c, F64X2_SPLAT = 0x14;
 const F64X2_EXTRACT_LANE = 0x21, F64X2_ABS = 0xec, F64X2_ADD = 0xf0, F64X2_MUL = 0xf2, F64X2_MAX = 0xf5, F64X2_PMAX = 0xf7;
 const I32 = 0x7f, V128 = 0x7b;
 
@@ -267,20 +279,78 @@ function blockMaxFunction(): number[] {
   return funcBody([[2, I32], [1, V128], [2, F64]], code);
 }
 
+/**
+ * refineMax(p = byte address of x[j0 - 31], count, peak) -> max. Per j: two lane pairs of
+ * fractional kernels at a time (two independent 64-add chains), 8 taps per inner pass.
+ */
+function refineFunction(): number[] {
+  // params 0 p, 1 count (i32), 2 peak (f64); locals 3 end, 4 t, 5 tEnd, 6 xp, 7 kEnd (i32),
+  // 8 accA, 9 accB, 10 m (v128), 11 s, 12 u (f64)
+  const P = 0, COUNT = 1, PEAK = 2, END = 3, T = 4, T_END = 5, XP = 6, K_END = 7, ACC_A = 8, ACC_B = 9, M = 10, S = 11, U = 12;
+  const F64 = 0x7c;
+  const pairBytes = REFINE_TAPS * 16;
+  const zero = [...simd(V128_CONST), ...new Array<number>(16).fill(0)];
+  const terms: number[] = [];
+  for (let u = 0; u < 8; u++) {
+    for (const [acc, off] of [[ACC_A, 16 * u], [ACC_B, pairBytes + 16 * u]] as const) {
+      terms.push(
+        OP.localGet, acc,
+        OP.localGet, T, ...simd(V128_LOAD), ...memarg(off),
+        OP.localGet, XP, ...simd(V128_LOAD64_SPLAT), 3, ...uleb(8 * u),
+        ...simd(F64X2_MUL), ...simd(F64X2_ADD), OP.localSet, acc,
+      );
+    }
+  }
+  const pmaxAbs = (acc: number): number[] => [OP.localGet, M, OP.localGet, acc, ...simd(F64X2_ABS), ...simd(F64X2_PMAX), OP.localSet, M];
+  const code = [
+    OP.localGet, PEAK, ...simd(F64X2_SPLAT), OP.localSet, M,
+    OP.localGet, P, OP.localGet, COUNT, OP.i32Const, ...sleb(3), OP.i32Shl, OP.i32Add, OP.localSet, END,
+    OP.block, OP.void, OP.loop, OP.void, // j
+    OP.localGet, P, OP.localGet, END, OP.i32GeU, OP.brIf, 1,
+    OP.i32Const, ...sleb(8 * REFINE_TABLE_AT), OP.localSet, T,
+    OP.i32Const, ...sleb(8 * REFINE_TABLE_AT + REFINE_PAIRS * pairBytes), OP.localSet, T_END,
+    OP.block, OP.void, OP.loop, OP.void, // two lane pairs
+    OP.localGet, T, OP.localGet, T_END, OP.i32GeU, OP.brIf, 1,
+    ...zero, OP.localSet, ACC_A, ...zero, OP.localSet, ACC_B,
+    OP.localGet, P, OP.localSet, XP,
+    OP.localGet, P, OP.i32Const, ...sleb(8 * REFINE_TAPS), OP.i32Add, OP.localSet, K_END,
+    OP.block, OP.void, OP.loop, OP.void, // 8 taps
+    OP.localGet, XP, OP.localGet, K_END, OP.i32GeU, OP.brIf, 1,
+    ...terms,
+    ...addConst(T, 128), ...addConst(XP, 64),
+    OP.br, 0,
+    OP.end, OP.end,
+    ...pmaxAbs(ACC_A), ...pmaxAbs(ACC_B),
+    ...addConst(T, pairBytes), // past the second pair's taps
+    OP.br, 0,
+    OP.end, OP.end,
+    ...addConst(P, 8),
+    OP.br, 0,
+    OP.end, OP.end,
+    OP.localGet, M, ...simd(F64X2_EXTRACT_LANE), 0, OP.localSet, S,
+    OP.localGet, M, ...simd(F64X2_EXTRACT_LANE), 1, OP.localSet, U,
+    // s < u ? u : s
+    OP.localGet, U, OP.localGet, S, OP.localGet, S, OP.localGet, U, OP.f64Lt, OP.select,
+  ];
+  return funcBody([[5, I32], [3, V128], [2, F64]], code);
+}
+
 function moduleBytes(): Uint8Array {
   const type = [0x60, ...vector([[I32], [I32], [I32]]), 0]; // (i32, i32, i32) -> ()
+  const refineType = [0x60, ...vector([[I32], [I32], [0x7c]]), ...vector([[0x7c]])]; // (i32, i32, f64) -> f64
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vector([type])),
+    ...section(1, vector([type, refineType])),
     // import "m" "memory": memory with at least 1 page
     ...section(2, vector([[...uleb(1), 0x6d, ...uleb(6), ...[...("memory")].map((ch) => ch.charCodeAt(0)), 0x02, 0x00, 0x01]])),
-    ...section(3, vector([[0], [0], [0]])),
+    ...section(3, vector([[0], [0], [0], [1]])),
     ...section(7, vector([
       [...uleb(2), 0x73, 0x31, 0x00, ...uleb(0)], // "s1" func 0
       [...uleb(2), 0x73, 0x32, 0x00, ...uleb(1)], // "s2" func 1
       [...uleb(2), 0x73, 0x33, 0x00, ...uleb(2)], // "s3" func 2
+      [...uleb(2), 0x73, 0x34, 0x00, ...uleb(3)], // "s4" func 3
     ])),
-    ...section(10, [...uleb(3), ...stage1Function(), ...stage2Function(), ...blockMaxFunction()]),
+    ...section(10, [...uleb(4), ...stage1Function(), ...stage2Function(), ...blockMaxFunction(), ...refineFunction()]),
   ];
   return Uint8Array.from(bytes);
 }
@@ -309,8 +379,9 @@ function compiledModule(): object | null {
  * Kernels over a fresh memory of at least `heapDoubles` doubles (coefficients included), with
  * the taps stored; null where WebAssembly SIMD is unavailable.
  */
-export function createTruePeakKernels(halfBandTaps: Float64Array, secondStageTaps: Float64Array, heapDoubles: number): TruePeakKernels | null {
+export function createTruePeakKernels(halfBandTaps: Float64Array, secondStageTaps: Float64Array, refineKernels: Float64Array, heapDoubles: number): TruePeakKernels | null {
   if (halfBandTaps.length !== 64 || (secondStageTaps.length !== 0 && secondStageTaps.length !== 16)) return null;
+  if (refineKernels.length !== REFINE_STEPS * REFINE_TAPS) return null;
   const module = compiledModule();
   if (module === null || wasm === undefined) return null;
   const memory = new wasm.Memory({ initial: Math.ceil((heapDoubles * 8) / 65536) });
@@ -318,13 +389,24 @@ export function createTruePeakKernels(halfBandTaps: Float64Array, secondStageTap
   const s1 = instance.exports.s1 as (p: number, count: number, q: number) => void;
   const s2 = instance.exports.s2 as (r: number, count: number, o: number) => void;
   const s3 = instance.exports.s3 as (p: number, count: number, o: number) => void;
+  const s4 = instance.exports.s4 as (p: number, count: number, peak: number) => number;
   const heap = new Float64Array(memory.buffer);
   heap.set(halfBandTaps.subarray(0, 32), 0);
   if (secondStageTaps.length === 16) heap.set(secondStageTaps.subarray(0, 8), 32);
+  for (let q = 0; q < REFINE_PAIRS; q++) {
+    const fa = 2 * q + 1, fb = Math.min(2 * q + 2, REFINE_STEPS - 1);
+    for (let k = 0; k < REFINE_TAPS; k++) {
+      heap[REFINE_TABLE_AT + 2 * (q * REFINE_TAPS + k)] = refineKernels[REFINE_TAPS * fa + k];
+      heap[REFINE_TABLE_AT + 2 * (q * REFINE_TAPS + k) + 1] = refineKernels[REFINE_TAPS * fb + k];
+    }
+  }
   return {
     heap,
     stage1(xIndex, count, uIndex) {
       s1(8 * (xIndex - 63), count, 8 * uIndex);
+    },
+    refineMax(jIndex, count, peak) {
+      return s4(8 * (jIndex - 31), count, peak);
     },
     blockMaxAbs(xIndex, count, outIndex) {
       s3(8 * xIndex, count, 8 * outIndex);
