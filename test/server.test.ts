@@ -156,6 +156,10 @@ describe("job API", () => {
 describe("bad uploads get coded errors; the server keeps serving", () => {
   test("empty, not audio (a renamed PDF), corrupt header, over the size limit", async () => {
     assertCoded(await upload(new Blob([]), "empty.wav"), 400, "E_EMPTY_FILE");
+    // A well-formed WAV with no frames (seeking past the end of the source).
+    const noFrames = join(dir, "no-frames.wav");
+    execFileSync("ffmpeg", ["-v", "error", "-y", "-ss", "100", "-i", mix, "-c:a", "pcm_s16le", noFrames]);
+    assertCoded(await upload(await openAsBlob(noFrames), "no-frames.wav"), 400, "E_EMPTY_FILE");
     const pdf = new Blob(["%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"]);
     const message = assertCoded(await upload(pdf, "song.wav"), 415, "E_UNSUPPORTED_FORMAT");
     assert.match(message, /song\.wav/);

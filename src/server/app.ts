@@ -87,6 +87,9 @@ async function sniff(file: ReceivedFile): Promise<UploadedFileInfo> {
     const reader = await openAudioFile(file.path);
     const { info } = reader;
     await reader.close();
+    if (info.frames === 0 && info.framesUnknown !== true) {
+      throw new MastersmithError("E_EMPTY_FILE", { file: file.name, detail: "the header declares no audio frames" });
+    }
     return {
       name: file.name, bytes: file.bytes, container: info.container, codec: info.codec,
       sampleRateHz: info.sampleRateHz, channels: info.channels,
