@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { chainSpecJsonSchema, chainSpecMarkdown, validateChainSpec } from "./spec.js";
 import { isMastersmithError } from "../codes.js";
+import { STAGES } from "./stages.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 
@@ -26,7 +27,7 @@ test("the DESIGN.md example validates and gets every default filled in", () => {
     ],
   });
   assert.deepEqual(spec.stages[0], { type: "gain", gainDb: 3 });
-  assert.deepEqual(spec.stages[2], { type: "limiter", ceilingDbtp: -1, lookaheadMs: 2, releaseMs: 80, holdMs: 25 });
+  assert.deepEqual(spec.stages[2], { type: "limiter", ceilingDbtp: -1, lookaheadMs: 2, releaseMs: 80, holdMs: STAGES.limiter.params.holdMs.default });
   const mb = validateChainSpec({ version: 1, stages: [{ type: "multibandCompressor" }] }).stages[0];
   assert.deepEqual(mb.crossoversHz, [120, 1000, 6000]);
   assert.equal((mb.bands as { ratio: number }[])[3].ratio, 2);
