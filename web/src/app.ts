@@ -4,6 +4,7 @@
  * the live meters in a second one; this thread only draws, plays and talks to the server.
  */
 import type { AnalysisReport } from "../../src/core/meter/analyzer.js";
+import { mixFeedback } from "../../src/core/plan/feedback.js";
 import { TARGETS, TARGET_NAMES } from "../../src/core/plan/targets.js";
 import type { MasterIntent, MasterPlan, StyleName, TargetName } from "../../src/core/plan/types.js";
 import type { AudioInfo } from "../../src/io/types.js";
@@ -213,12 +214,13 @@ function drawSpectra(): void {
 function showNotes(report: AnalysisReport): void {
   const list = $("notes");
   list.replaceChildren();
-  if (report.diagnostics.length === 0) {
+  const notes = mixFeedback(report);
+  if (notes.length === 0) {
     const li = document.createElement("li");
     li.textContent = "Nothing to fix: no clipping, enough headroom, healthy stereo image.";
     list.append(li);
   }
-  for (const d of report.diagnostics) {
+  for (const d of notes) {
     const li = document.createElement("li");
     li.className = "warn";
     const code = document.createElement("code");
@@ -395,7 +397,9 @@ async function download(): Promise<void> {
   }
   try {
     setProgress("upload", 0);
-    const id = await createJob(state.file, state.reference, { ...intent(), outputs: wanted.length ? wanted : ["wav24"] }, (f) => setProgress("upload", f));
+    // The plan previewed here (drive tuned) goes with the job: the server renders what was heard.
+    const options = state.plan ? { plan: state.plan, outputs: wanted.length ? wanted : ["wav24"] } : { ...intent(), outputs: wanted.length ? wanted : ["wav24"] };
+    const id = await createJob(state.file, state.plan ? null : state.reference, options, (f) => setProgress("upload", f));
     setProgress("server", 0);
     const job = await waitForJob(id, (j) => setProgress("server", Math.min(0.99, j.progress)));
     setProgress("server", 1);

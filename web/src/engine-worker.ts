@@ -31,8 +31,9 @@ const BLOCK_FRAMES = 4096;
 const PEAK_COLUMNS = 1200;
 const SECTION_S = 10;
 const PREROLL_S = 2;
-const VERIFY_TOLERANCE_LU = 0.05;
-const VERIFY_MAX_STEPS = 5;
+/** The drive search's tolerance and step limit, as in src/pipeline/master.ts (the verify accepts 0.1 LU). */
+const VERIFY_TOLERANCE_LU = 0.02;
+const VERIFY_MAX_STEPS = 6;
 
 interface Mix {
   name: string;
@@ -216,25 +217,28 @@ async function render(generation: number, intent: MasterIntent): Promise<void> {
     : await renderChunked(prefix, current.channels, rate, 0, frames, (f) => progress("render", f), stillWanted);
   const target = plan.target.integratedLufs;
   let driveDb = drive.gainDb as number;
-  let out: Float32Array[] = [];
-  let measured = NaN;
+  let best: { driveDb: number; lufs: number; out: Float32Array[] } | null = null;
   let previous: { driveDb: number; lufs: number } | null = null;
   for (let step = 0; step < VERIFY_MAX_STEPS; step++) {
     const suffix: ChainSpec = { version: 1, stages: withDrive(spec, driveDb).stages.slice(-2) };
-    out = await renderChunked(suffix, preLimiter, rate, 0, frames, (f) => progress("verify", (step + f) / VERIFY_MAX_STEPS), stillWanted);
-    measured = integratedOf(out, rate);
-    if (!Number.isFinite(measured)) break;
-    const errorLu = target - measured;
-    if (Math.abs(errorLu) <= VERIFY_TOLERANCE_LU) break;
-    // The limiter makes loudness grow slower than the drive: secant step once two points exist.
-    let next = driveDb + errorLu;
-    if (previous && Math.abs(measured - previous.lufs) > 1e-3) {
-      const slope = (measured - previous.lufs) / (driveDb - previous.driveDb);
-      if (slope > 0.05) next = driveDb + errorLu / slope;
+    const out = await renderChunked(suffix, preLimiter, rate, 0, frames, (f) => progress("verify", (step + f) / VERIFY_MAX_STEPS), stillWanted);
+    const measured = integratedOf(out, rate);
+    if (!best || !Number.isFinite(best.lufs) || Math.abs(measured - target) < Math.abs(best.lufs - target)) best = { driveDb, lufs: measured, out };
+    if (!Number.isFinite(measured) || Math.abs(target - measured) <= VERIFY_TOLERANCE_LU) break;
+    // Secant search (slope 1 while the limiter idles, flatter as it works; floored so a flat
+    // stretch cannot throw the drive far away), as the pipeline's drive search.
+    let slope = 1;
+    if (previous && driveDb !== previous.driveDb) {
+      const s = (measured - previous.lufs) / (driveDb - previous.driveDb);
+      slope = Number.isFinite(s) ? Math.min(1.2, Math.max(0.05, s)) : 1;
     }
     previous = { driveDb, lufs: measured };
-    driveDb = Math.round(next * 1000) / 1000;
+    const next = Math.max(-60, Math.min(60, Math.round((driveDb + (target - measured) / slope) * 1000) / 1000));
+    if (next === driveDb) break;
+    driveDb = next;
   }
+  driveDb = best!.driveDb;
+  const out = best!.out;
   progress("verify", 1);
   const tuned = withDrive(spec, driveDb);
   const tunedPlan: MasterPlan = { ...plan, chain: tuned };
