@@ -163,36 +163,57 @@ export function splitChain(chain: ChainSpec): { pre: StageSpec[]; drive: StageSp
 }
 
 /**
- * Secant search on drive (dB) -> integrated loudness (LUFS). The curve is monotonic with slope
- * 1 while the limiter is idle and flatter as it works harder, so the first step assumes slope 1
- * and the later ones use the last two points (slope floored so a flat stretch cannot throw the
- * drive far away).
+ * Secant search on drive (dB) -> integrated loudness (LUFS), safeguarded by a bracket. The curve
+ * rises with slope 1 while the limiter is idle and flattens as it works harder (a look-ahead
+ * limiter with hold and release saturates: past some drive, more drive adds gain reduction and
+ * almost no loudness), so: the first step assumes slope 1; later steps use the last two points
+ * (slope clamped, step at most MAX_STEP_DB); once the target is bracketed, a step that would
+ * leave the bracket bisects it instead. Stops on tolerance, on a collapsed bracket, or when the
+ * curve is flat above the last point (the target is out of this chain's reach).
  */
+const MAX_STEP_DB = 12;
+const MIN_SLOPE = 0.02;
 async function searchDrive(
   measure: (driveDb: number, fraction: number) => Promise<DriveMeasurement>,
   startDb: number, targetLufs: number,
 ): Promise<{ best: DriveMeasurement; tried: DriveMeasurement[] }> {
   const tried: DriveMeasurement[] = [];
-  let a = await measure(clampDrive(startDb), 0);
-  tried.push(a);
-  if (a.integratedLufs === null) return { best: a, tried };
-  let best = a;
-  let b: DriveMeasurement | null = null;
-  for (let i = 1; i < MAX_DRIVE_ITERATIONS && Math.abs(best.integratedLufs! - targetLufs) > DRIVE_TOLERANCE_LU; i++) {
-    let next: number;
-    if (b === null) next = a.driveDb + (targetLufs - a.integratedLufs!);
-    else {
-      const slope = (b.integratedLufs! - a.integratedLufs!) / (b.driveDb - a.driveDb);
-      const s = Number.isFinite(slope) ? Math.min(1.2, Math.max(0.05, slope)) : 1;
-      next = b.driveDb + (targetLufs - b.integratedLufs!) / s;
-      a = b;
+  const first = await measure(clampDrive(startDb), 0);
+  tried.push(first);
+  if (first.integratedLufs === null) return { best: first, tried };
+  const err = (m: DriveMeasurement): number => m.integratedLufs! - targetLufs;
+  let best = first;
+  let lo: DriveMeasurement | null = err(first) < 0 ? first : null;
+  let hi: DriveMeasurement | null = err(first) > 0 ? first : null;
+  let prev: DriveMeasurement | null = null;
+  let last = first;
+  for (let i = 1; i < MAX_DRIVE_ITERATIONS && Math.abs(err(best)) > DRIVE_TOLERANCE_LU; i++) {
+    let slope = 1;
+    if (prev !== null && last.driveDb !== prev.driveDb) {
+      const s = (last.integratedLufs! - prev.integratedLufs!) / (last.driveDb - prev.driveDb);
+      slope = Number.isFinite(s) ? Math.min(1.5, Math.max(MIN_SLOPE, s)) : 1;
     }
-    next = clampDrive(next);
-    if (b !== null && next === b.driveDb) break;
-    b = await measure(next, i / MAX_DRIVE_ITERATIONS);
-    tried.push(b);
-    if (b.integratedLufs === null) break;
-    if (Math.abs(b.integratedLufs - targetLufs) < Math.abs(best.integratedLufs! - targetLufs)) best = b;
+    const step = Math.max(-MAX_STEP_DB, Math.min(MAX_STEP_DB, -err(last) / slope));
+    let next = clampDrive(last.driveDb + step);
+    if (lo !== null && hi !== null && !(next > lo.driveDb && next < hi.driveDb)) next = (lo.driveDb + hi.driveDb) / 2;
+    if (lo !== null && hi !== null && hi.driveDb - lo.driveDb < 1e-4) break;
+    if (next === last.driveDb) break;
+    const m = await measure(next, i / MAX_DRIVE_ITERATIONS);
+    tried.push(m);
+    if (m.integratedLufs === null) break;
+    if (err(m) < 0 && (lo === null || m.driveDb > lo.driveDb)) lo = m;
+    if (err(m) > 0 && (hi === null || m.driveDb < hi.driveDb)) hi = m;
+    if (Math.abs(err(m)) < Math.abs(err(best))) best = m;
+    prev = last;
+    last = m;
+    // Flat and still short of the target: more drive only adds gain reduction.
+    if (hi === null && prev.driveDb < m.driveDb && (m.integratedLufs - prev.integratedLufs!) / (m.driveDb - prev.driveDb) < MIN_SLOPE) break;
+  }
+  if (hi === null && Math.abs(err(best)) > VERIFY_TOLERANCE_LU) {
+    // Out of reach: the least drive that comes within 0.05 LU of the loudest point measured
+    // (the rest of the drive is gain reduction for nothing).
+    const loudest = Math.max(...tried.filter((m) => m.integratedLufs !== null).map((m) => m.integratedLufs!));
+    best = tried.filter((m) => m.integratedLufs !== null && m.integratedLufs >= loudest - 0.05).sort((a, b) => a.driveDb - b.driveDb)[0];
   }
   return { best, tried };
 }
