@@ -15,6 +15,15 @@ import { analyzeFile } from "../../src/pipeline/analyze.js";
 // @ts-expect-error plain JS helper without declarations
 import { buildWeb, openPage, ROOT, serverCommand, startAppServer, startStaticServer } from "./harness.mjs";
 
+// The page's globals, as far as the functions evaluated in the page use them (this file is
+// typechecked with Node's libs, not the DOM's).
+declare const document: {
+  body: { dataset: Record<string, string | undefined> };
+  getElementById(id: string): { innerText: string } | null;
+  querySelector(selector: string): { textContent: string | null } | null;
+};
+declare const window: unknown;
+
 const DEV07 = "/work/shared/corpus/dev/dev07_weight_of_revenge_UNMASTERED.flac";
 const SHOTS = join(ROOT, "test-output", "screenshots");
 const TIMEOUT_MS = 90_000;
