@@ -12,6 +12,7 @@
  * A flat target gives h0 = δ exactly (up to FFT rounding, ~1e-16), so a flat linear-phase EQ is
  * a pure delay.
  */
+import { kaiserWindow } from "./kaiser.js";
 import { RealFft } from "./fft.js";
 
 /**
@@ -50,24 +51,11 @@ export function defaultLinearPhaseFir(magnitude: (freqHz: number) => number, sam
   return linearPhaseFir(magnitude, sampleRateHz, defaultLinearPhaseTaps(sampleRateHz), KAISER_BETA, linearPhaseEdgeZeros(sampleRateHz));
 }
 
-/** Zeroth-order modified Bessel function of the first kind (power series; converges fast for β ≤ 20). */
-function besselI0(x: number): number {
-  let sum = 1;
-  let term = 1;
-  const q = (x * x) / 4;
-  for (let k = 1; k < 200; k++) {
-    term *= q / (k * k);
-    sum += term;
-    if (term < sum * 1e-17) break;
-  }
-  return sum;
-}
-
 /** Kaiser window value at offset n from the centre, half-length `half` (|n| ≤ half). */
 function kaiser(n: number, half: number, beta: number): number {
   if (half === 0) return 1;
   const r = n / half;
-  return besselI0(beta * Math.sqrt(Math.max(0, 1 - r * r))) / besselI0(beta);
+  return kaiserWindow(r, beta);
 }
 
 /**

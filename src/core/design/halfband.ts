@@ -11,6 +11,10 @@
  * Lengths are always 4M-1 (centre tap at index 2M-1, odd), so a stage's group delay is 2M-1
  * samples at the high rate and an up + down round trip costs 2M-1 samples at the low rate.
  */
+import { besselI0, kaiserBeta } from "./kaiser.js";
+
+/** Re-exported: the Kaiser helpers moved to kaiser.ts. */
+export { besselI0, kaiserBeta };
 
 /** One half-band stage design. */
 export interface HalfbandDesign {
@@ -20,26 +24,6 @@ export interface HalfbandDesign {
   readonly halfOrder: number;
   /** Group delay in samples at the high rate: 2M-1. */
   readonly delaySamples: number;
-}
-
-/** Zeroth-order modified Bessel function of the first kind (power series; converges fast for β < 30). */
-export function besselI0(x: number): number {
-  let sum = 1;
-  let term = 1;
-  const q = (x * x) / 4;
-  for (let k = 1; k < 200; k++) {
-    term *= q / (k * k);
-    sum += term;
-    if (term < sum * 1e-17) break;
-  }
-  return sum;
-}
-
-/** Kaiser's β for a stop-band attenuation `stopbandDb` (O&S eq. 7.62). */
-export function kaiserBeta(stopbandDb: number): number {
-  if (stopbandDb > 50) return 0.1102 * (stopbandDb - 8.7);
-  if (stopbandDb >= 21) return 0.5842 * Math.pow(stopbandDb - 21, 0.4) + 0.07886 * (stopbandDb - 21);
-  return 0;
 }
 
 /**

@@ -5,6 +5,7 @@
  * Conventions: "x dBFS" is the per-channel peak level of a 1 kHz sine starting at phase 0;
  * segment boundaries fall at round(t * rate); the sine's phase runs on across segments.
  */
+import { besselI0 } from "../design/kaiser.js";
 import { dbToLinear } from "../units.js";
 
 /** One segment: a duration and, per channel, a level in dBFS (null = silence). */
@@ -60,16 +61,6 @@ export function truePeakTone(sampleRateHz: number, frequencyHz: number, amplitud
     x[i] = g * Math.sin(w * i + phase);
   }
   return [x, x.slice()];
-}
-
-function besselI0(x: number): number {
-  let sum = 1, term = 1;
-  for (let k = 1; k < 64; k++) {
-    term *= (x / (2 * k)) * (x / (2 * k));
-    sum += term;
-    if (term < sum * 1e-17) break;
-  }
-  return sum;
 }
 
 /**
