@@ -4,8 +4,9 @@ import { benchAnalyze } from "./analyze.mjs";
 import { benchBrowser } from "./browser.mjs";
 import { benchChain } from "./chain.mjs";
 import { benchConvert } from "./convert.mjs";
+import { benchJobs } from "./jobs.mjs";
 
-const BENCHES = { analyze: benchAnalyze, chain: benchChain, browser: benchBrowser, convert: benchConvert };
+const BENCHES = { analyze: benchAnalyze, chain: benchChain, browser: benchBrowser, convert: benchConvert, jobs: benchJobs };
 const wanted = process.argv.slice(2);
 for (const [name, bench] of Object.entries(BENCHES)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;
