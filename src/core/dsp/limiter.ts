@@ -438,7 +438,8 @@ export class Limiter implements Processor {
       } else if (since > holdMax) {
         if (half !== 0 || polarity !== 0) { half = 0; polarity = 0; hold = holdMin; }
         since = holdMax; // bounded: stays exact and small
-      } else if (sign !== 0 && since > half) {
+      } else if (sign !== 0 && half > 0 && since > half) {
+        // (half > 0: only once two real crossings have been seen; DC or a lone swing has no period.)
         half = since;
         hold = this.holdFor(half);
       }
