@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { analyzeFile } from "../src/pipeline/analyze.js";
 import { startServer, type RunningServer } from "../src/server/app.js";
+import { MAX_ATTEMPTS } from "../src/server/jobs.js";
 import { sanitizeFileName } from "../src/server/upload.js";
 
 const CORPUS = resolve(import.meta.dirname, "..", "..", "shared", "corpus", "dev");
@@ -233,6 +234,33 @@ describe("bad uploads get coded errors; the server keeps serving", () => {
     const nope = await fetch(`${server.url}/api/nope`);
     assertCoded({ status: nope.status, body: await nope.json() as Record<string, unknown> }, 404, "E_ROUTE_NOT_FOUND");
     assert.deepEqual(readdirSync(join(dataDir, "uploads")), []);
+  });
+});
+
+describe("restart bookkeeping", () => {
+  test("a job interrupted MAX_ATTEMPTS times is failed instead of resumed again", async () => {
+    const data = join(dir, "crashy");
+    const id = "00000000-0000-4000-8000-000000000001";
+    mkdirSync(join(data, "jobs", id, "out"), { recursive: true });
+    writeFileSync(join(data, "jobs", id, "input"), readFileSync(mix));
+    const now = new Date().toISOString();
+    writeFileSync(join(data, "jobs", id, "job.json"), JSON.stringify({
+      version: 1, id, status: "running", createdAt: now, updatedAt: now, attempts: MAX_ATTEMPTS,
+      input: { name: "mix.wav", bytes: 1, container: "wav", codec: "pcm_s16le", sampleRateHz: 44100, channels: 2, durationS: 6 },
+      references: [], options: {}, files: [],
+    }));
+    // A directory left without job.json (creation interrupted) is removed.
+    mkdirSync(join(data, "jobs", "00000000-0000-4000-8000-000000000002"));
+    const other = await startServer({ dataDir: data, port: 0, workers: 1 });
+    try {
+      assert.equal(other.resumed, 0);
+      const j = await (await fetch(`${other.url}/api/jobs/${id}`)).json() as JobJson;
+      assert.equal(j.status, "failed");
+      assert.equal(j.error!.code, "E_INTERNAL");
+      assert.deepEqual(readdirSync(join(data, "jobs")), [id]);
+    } finally {
+      await other.close();
+    }
   });
 });
 

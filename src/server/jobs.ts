@@ -11,6 +11,9 @@ import type { JobOptions } from "./options.js";
 import type { JobStore } from "./store.js";
 import type { JobError, JobEvents, JobProgress, JobRecord, JobResult, JobRunner, JobSpec, UploadedFileInfo } from "./types.js";
 
+/** Runs a job may start before it is failed rather than resumed again (a job that crashes the process). */
+export const MAX_ATTEMPTS = 3;
+
 export interface NewJob {
   readonly id: string;
   readonly input: UploadedFileInfo;
@@ -36,7 +39,14 @@ export class JobService implements JobEvents {
     let resumed = 0;
     for (const record of all) {
       this.records.set(record.id, record);
-      if (record.status === "queued" || record.status === "running") {
+      if (record.status === "running" && record.attempts >= MAX_ATTEMPTS) {
+        // Interrupted every time: most likely the job itself takes the process down. Stop retrying.
+        record.status = "failed";
+        record.error = { code: "E_INTERNAL", message: `internal error (the job was interrupted ${record.attempts} times; not retried)` };
+        record.finishedAt = record.updatedAt = new Date().toISOString();
+        await this.store.clearOutputs(record.id);
+        await this.store.save(record);
+      } else if (record.status === "queued" || record.status === "running") {
         await this.store.clearOutputs(record.id);
         record.status = "queued";
         record.files = [];
