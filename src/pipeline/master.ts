@@ -29,7 +29,7 @@ import type { Tags } from "../io/tags.js";
 import { analyzeFile, type FileAnalysis } from "./analyze.js";
 import { convert } from "./convert.js";
 import { finalPass, measureDrive, prerender, type DriveMeasurement } from "./master-passes.js";
-import { defaultPlanner, platformPlayback, tooLoudThresholds, mixFeedbackOf, type PlatformPlayback } from "./master-plan.js";
+import { defaultPlanner, mixFeedbackOf, platformPlayback, tooLoudThresholds, tooLoudWarning, type PlatformPlayback } from "./master-plan.js";
 import { formatFromPath, openOutput, type AudioOutput, type DitherMode, type OutputBitDepth, type OutputFormat, type OutputReport } from "./outputs.js";
 
 /** Stable progress step names (the server and the CLI's progress bar key on them). */
@@ -105,7 +105,7 @@ export interface MasterResult {
   /** The mix and the master, measured by the same Analyzer. */
   measurements: { input: MeasurementSummary; output: MeasurementSummary };
   plan: MasterPlan;
-  mixFeedback: unknown;
+  mixFeedback: Diagnostic[];
   diagnostics: Diagnostic[];
   platforms: PlatformPlayback[];
   loudness: {
@@ -419,8 +419,8 @@ async function masterUnchecked(inputPath: string, options: MasterOptions, hooks:
       const excess = Math.max(gr.maxGrDb - limits.maxGrDb, gr.meanGrDb - limits.meanGrDb, 0.5);
       const quieter = await measureDrive(source, best.driveDb - excess, limiter, ceilingDbtp, mask, { signal });
       const q = quieter.integratedLufs === null ? null : Math.floor(quieter.integratedLufs * 2) / 2;
-      warnings.push(warn("W_TARGET_TOO_LOUD", `reaching ${target.integratedLufs} LUFS took ${gr.meanGrDb.toFixed(1)} dB mean and ${gr.maxGrDb.toFixed(1)} dB peak gain reduction ` +
-        `(limits ${limits.meanGrDb} / ${limits.maxGrDb} dB)${q === null ? "" : `; a target of ${q.toFixed(1)} LUFS would have avoided it`}`));
+      const w = tooLoudWarning(gr.meanGrDb, q);
+      warnings.push({ code: w.code, message: `${w.message} (mean ${gr.meanGrDb.toFixed(1)} dB, peak ${gr.maxGrDb.toFixed(1)} dB of gain reduction; limits ${limits.meanGrDb} / ${limits.maxGrDb} dB)` });
     }
     if (final.limiterErrorDb !== null && final.limiterErrorDb > LIMITER_ERROR_AUDIBLE_DB) {
       warnings.push(warn("W_LIMITER_AUDIBLE", `the limiter changed the signal by ${final.limiterErrorDb.toFixed(1)} dB relative to the master (audible above ${LIMITER_ERROR_AUDIBLE_DB} dB)`));
