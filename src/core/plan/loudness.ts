@@ -2,6 +2,7 @@
  * Loudness decisions: the limiter drive's first estimate and the limiter stage, plus the
  * "target too loud" thresholds and wording the pipeline uses after it has measured the limiting.
  */
+import { STAGES } from "../chain/stages.js";
 import type { Diagnostic } from "../codes.js";
 import { WARNING_MESSAGES } from "../codes.js";
 import type { StageSpec } from "../chain/spec.js";
@@ -18,13 +19,13 @@ export function estimateDriveDb(mixLufs: number | null, stagesLevelDb: number, t
 }
 
 /**
- * The final limiter. 5 ms look-ahead and 25 ms hold (the limiter's defaults: bass half-cycles down
- * to 20 Hz are not modulated); release 100 ms, 200 ms for gentle material (slower recovery is less
+ * The final limiter. 5 ms look-ahead and the limiter's adaptive hold (up to its default 50 ms:
+ * a full period of the lowest strong bass partial, so bass is not modulated); release 100 ms, 200 ms for gentle material (slower recovery is less
  * audible on sustained acoustic sound), 60 ms for loud (denser, more transparent at high drive).
  */
 export function limiterStage(ceilingDbtp: number, style: StyleName): StageSpec {
   const releaseMs = style === "gentle" ? 200 : style === "loud" ? 60 : 100;
-  return { type: "limiter", ceilingDbtp, lookaheadMs: 5, releaseMs, holdMs: 25 };
+  return { type: "limiter", ceilingDbtp, lookaheadMs: 5, releaseMs, holdMs: STAGES.limiter.params.holdMs.default };
 }
 
 /**
