@@ -23,7 +23,7 @@ export async function benchWeb({ runs = 3 } = {}) {
           undefined, { timeout: 600_000 });
         const t = await page.evaluate(() => window.mastersmith.timeline);
         if (!(t.fullPreviewAt > 0 && t.firstSoundAt > 0)) throw new Error(`the preview did not finish: ${errors.join("; ")}`);
-        marks.push({ analysis: t.analysisAt - t.dropAt, firstSound: t.firstSoundAt - t.dropAt, full: t.fullPreviewAt - t.dropAt });
+        marks.push({ decode: t.decodeMs, analyze: t.analyzeMs, analysis: t.analysisAt - t.dropAt, firstSound: t.firstSoundAt - t.dropAt, full: t.fullPreviewAt - t.dropAt });
       } finally {
         await close();
       }
@@ -33,7 +33,8 @@ export async function benchWeb({ runs = 3 } = {}) {
   }
   const m = (key) => (median(marks.map((x) => x[key])) / 1000).toFixed(2);
   return [
-    `web (Chromium, ${SECONDS / 60}-min 24-bit WAV, median of ${runs}): drop -> analysis ${m("analysis")} s, ` +
+    `web (Chromium, ${SECONDS / 60}-min 24-bit WAV, median of ${runs}): drop -> analysis ${m("analysis")} s ` +
+      `(decode ${m("decode")} s, analyze ${m("analyze")} s), ` +
       `-> first preview sound ${m("firstSound")} s, -> full preview ${m("full")} s`,
   ];
 }

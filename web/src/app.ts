@@ -23,7 +23,7 @@ const STEP_LABELS: Record<Step | "read" | "upload" | "server", string> = {
 };
 const AMOUNTS = ["eqAmount", "dynamicsAmount", "widthAmount"] as const;
 
-interface Timeline { dropAt: number; analysisAt: number; firstSoundAt: number; fullPreviewAt: number }
+interface Timeline { dropAt: number; analysisAt: number; firstSoundAt: number; fullPreviewAt: number; decodeMs: number; analyzeMs: number }
 
 const state = {
   file: null as File | null,
@@ -37,7 +37,7 @@ const state = {
   section: null as [number, number] | null,
   partHeard: false,
   touched: new Set<string>(),
-  timeline: { dropAt: 0, analysisAt: 0, firstSoundAt: 0, fullPreviewAt: 0 } as Timeline,
+  timeline: { dropAt: 0, analysisAt: 0, firstSoundAt: 0, fullPreviewAt: 0, decodeMs: 0, analyzeMs: 0 } as Timeline,
   busy: false,
 };
 
@@ -269,6 +269,8 @@ engine.onmessage = (event: MessageEvent<EngineReply>): void => {
       return;
     case "analysis": {
       state.timeline.analysisAt = performance.now();
+      state.timeline.decodeMs = m.decodeMs;
+      state.timeline.analyzeMs = m.analyzeMs;
       state.info = m.info;
       state.report = m.report;
       state.peaks = m.peaks;
@@ -317,6 +319,12 @@ engine.onmessage = (event: MessageEvent<EngineReply>): void => {
       state.master = m.master;
       if (!state.timeline.fullPreviewAt) state.timeline.fullPreviewAt = performance.now();
       player.setMaster(m.channels, 0);
+      if (!state.timeline.firstSoundAt && !player.playing) {
+        // A mix shorter than the section: no part came first; play the whole master now.
+        player.setSide("B");
+        updateAbButtons();
+        void player.play().then(() => { if (!state.timeline.firstSoundAt) state.timeline.firstSoundAt = performance.now(); updatePlay(); });
+      }
       const mixLufs = state.report.loudness.integratedLufs;
       player.setDifference(m.master.integratedLufs !== null && mixLufs !== null ? m.master.integratedLufs - mixLufs : 0);
       updateMatchNote();
@@ -431,7 +439,7 @@ function readFile(file: File): Promise<ArrayBuffer> {
 }
 
 async function openMix(file: File): Promise<void> {
-  state.timeline = { dropAt: performance.now(), analysisAt: 0, firstSoundAt: 0, fullPreviewAt: 0 };
+  state.timeline = { dropAt: performance.now(), analysisAt: 0, firstSoundAt: 0, fullPreviewAt: 0, decodeMs: 0, analyzeMs: 0 };
   clearError();
   player.pause();
   state.file = file;

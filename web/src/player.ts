@@ -52,8 +52,13 @@ export class Player {
     if (startFrame === 0 && channels[0].length === mix.length) {
       buffer = this.toBuffer(channels, mix.sampleRate);
     } else {
-      // A section: into a silent buffer of the mix's length, so the timeline stays the mix's.
+      // A section: into a buffer of the mix's length, so the timeline stays the mix's; outside
+      // the section it keeps the previous master (a control changed) or is silent (first render).
       buffer = context.createBuffer(mix.numberOfChannels, mix.length, mix.sampleRate);
+      const previous = this.buffers.B;
+      if (previous && previous.length === mix.length) {
+        for (let c = 0; c < buffer.numberOfChannels; c++) buffer.copyToChannel(previous.getChannelData(c), c);
+      }
       channels.forEach((ch, c) => buffer.copyToChannel(ch as Float32Array<ArrayBuffer>, c, startFrame));
     }
     this.buffers.B = buffer;
