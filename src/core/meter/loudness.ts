@@ -101,7 +101,12 @@ function windowSum(
   let remaining = framesWanted - openFrames;
   const wholeBlocks = Math.min(Math.floor(remaining / blockFrames), blockCount);
   const ringBlocks = blockSums.length;
-  for (let j = 1; j <= wholeBlocks; j++) sum += blockSums[(blockCount - j) % ringBlocks];
+  // Newest block first, as (blockCount - j) % ringBlocks for j = 1, 2, ... (no division per step:
+  // this runs every 10 ms hop over up to 300 blocks).
+  for (let j = 1, index = (blockCount - 1) % ringBlocks; j <= wholeBlocks; j++) {
+    sum += blockSums[index];
+    if (--index < 0) index = ringBlocks - 1;
+  }
   remaining -= wholeBlocks * blockFrames;
   if (remaining > 0) {
     // Frames [totalFrames - framesWanted, totalFrames - framesWanted + remaining): the oldest part.
