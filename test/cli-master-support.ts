@@ -73,14 +73,19 @@ export async function readAll(path: string): Promise<Float32Array[]> {
   });
 }
 
-/** The lag (in samples, within ±maxLag) that best aligns b with a, by cross-correlation of channel 0. */
+/**
+ * The lag (in samples, within ±maxLag) that best aligns b with a, by cross-correlation of the
+ * first differences of channel 0: differencing weights the spectrum by frequency, so the
+ * low-frequency phase rotation of crossovers and shelves (a group delay, not a shift) does not
+ * pull the peak away from the true alignment.
+ */
 export function bestLag(a: Float32Array, b: Float32Array, maxLag: number): number {
   let best = 0;
   let bestValue = -Infinity;
   const n = Math.min(a.length, b.length);
   for (let lag = -maxLag; lag <= maxLag; lag++) {
     let s = 0;
-    for (let i = Math.max(0, -lag); i < n - Math.max(0, lag); i += 4) s += a[i] * b[i + lag];
+    for (let i = Math.max(1, 1 - lag); i < n - Math.max(0, lag); i++) s += (a[i] - a[i - 1]) * (b[i + lag] - b[i + lag - 1]);
     if (s > bestValue) { bestValue = s; best = lag; }
   }
   return best;

@@ -15,6 +15,7 @@ import { buildChain, buildStage } from "../core/chain/build.js";
 import type { ChainSpec, StageSpec } from "../core/chain/spec.js";
 import { Gain } from "../core/dsp/gain.js";
 import type { Limiter, LimiterStats } from "../core/dsp/limiter.js";
+import type { Processor } from "../core/dsp/processor.js";
 import { Analyzer, type AnalysisReport } from "../core/meter/analyzer.js";
 import { LoudnessMeter } from "../core/meter/loudness.js";
 import { openAudioFile } from "../io/open.js";
@@ -80,9 +81,13 @@ export async function prerender(input: string, stages: readonly StageSpec[], tem
   }
 }
 
-/** The drive and limiter stages as processors (the limiter kept for its statistics). */
-function driveStages(driveDb: number, limiterStage: StageSpec, ceilingDbtp: number): { gain: Gain; limiter: Limiter } {
-  return { gain: new Gain(driveDb), limiter: buildStage({ ...limiterStage, ceilingDbtp }) as Limiter };
+/**
+ * The drive and the stages after it as processors: `tail` is [clipper?, limiter], the limiter
+ * last (its ceiling given here, for codec-safe steps), kept for its statistics.
+ */
+function driveStages(driveDb: number, tail: readonly StageSpec[], ceilingDbtp: number): { processors: Processor[]; limiter: Limiter } {
+  const built = tail.map((s, i) => buildStage(i === tail.length - 1 ? { ...s, ceilingDbtp } : s));
+  return { processors: [new Gain(driveDb), ...built], limiter: built[built.length - 1] as Limiter };
 }
 
 export interface DriveMeasurement {
@@ -93,12 +98,12 @@ export interface DriveMeasurement {
 }
 
 /** Pass 2: gain(drive) -> limiter over `source`, measuring only integrated loudness. */
-export async function measureDrive(source: string, driveDb: number, limiterStage: StageSpec, ceilingDbtp: number, channelMask: number | undefined, hooks: PassHooks): Promise<DriveMeasurement> {
+export async function measureDrive(source: string, driveDb: number, tail: readonly StageSpec[], ceilingDbtp: number, channelMask: number | undefined, hooks: PassHooks): Promise<DriveMeasurement> {
   const reader = await openAudioFile(source);
   try {
     const { info } = reader;
-    const { gain, limiter } = driveStages(driveDb, limiterStage, ceilingDbtp);
-    const renderer = new ChainRenderer([gain, limiter], { sampleRateHz: info.sampleRateHz, channels: info.channels, maxBlockFrames: RENDER_BLOCK_FRAMES });
+    const { processors, limiter } = driveStages(driveDb, tail, ceilingDbtp);
+    const renderer = new ChainRenderer(processors, { sampleRateHz: info.sampleRateHz, channels: info.channels, maxBlockFrames: RENDER_BLOCK_FRAMES });
     const meter = new LoudnessMeter({ sampleRateHz: info.sampleRateHz, channels: info.channels, channelMask });
     // The meter reads the renderer's reused arrays synchronously: no copy needed.
     const sink = (channels: Float32Array[], frames: number): void => meter.add(channels, frames);
@@ -173,7 +178,8 @@ export interface FinalPassResult {
 
 export interface FinalPassOptions {
   readonly driveDb: number;
-  readonly limiterStage: StageSpec;
+  /** The stages after the drive: [clipper?, limiter]. */
+  readonly tail: readonly StageSpec[];
   readonly ceilingDbtp: number;
   readonly channelMask?: number;
   readonly sourceBitDepth?: number;
@@ -185,8 +191,8 @@ export async function finalPass(source: string, o: FinalPassOptions, hooks: Pass
   const reader = await openAudioFile(source);
   try {
     const { info } = reader;
-    const { gain, limiter } = driveStages(o.driveDb, o.limiterStage, o.ceilingDbtp);
-    const renderer = new ChainRenderer([gain, limiter], { sampleRateHz: info.sampleRateHz, channels: info.channels, maxBlockFrames: RENDER_BLOCK_FRAMES });
+    const { processors, limiter } = driveStages(o.driveDb, o.tail, o.ceilingDbtp);
+    const renderer = new ChainRenderer(processors, { sampleRateHz: info.sampleRateHz, channels: info.channels, maxBlockFrames: RENDER_BLOCK_FRAMES });
     const analyzer = new Analyzer({ sampleRateHz: info.sampleRateHz, channels: info.channels, channelMask: o.channelMask, sourceBitDepth: o.sourceBitDepth });
     const fifo = new InputFifo();
     const acc = { errorEnergy: 0, outputEnergy: 0 };

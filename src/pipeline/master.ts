@@ -23,7 +23,7 @@ import { validateChainSpec, type ChainSpec, type StageSpec } from "../core/chain
 import type { LimiterStats } from "../core/dsp/limiter.js";
 import type { AnalysisReport } from "../core/meter/analyzer.js";
 import { TruePeakMeter } from "../core/meter/true-peak.js";
-import type { MasterIntent, MasterPlan, PlanInput } from "../core/plan/types.js";
+import type { Decision, MasterIntent, MasterPlan, PlanInput } from "../core/plan/types.js";
 import { openAudioFile } from "../io/open.js";
 import type { Tags } from "../io/tags.js";
 import { analyzeFile, type FileAnalysis } from "./analyze.js";
@@ -139,6 +139,9 @@ const CODEC_SAFE_STEP_DB = 0.2;
 const CODEC_SAFE_MAX_STEPS = 15;
 /** The limiter error (energy of what the limiter changed, relative to the output) above which it is reported as audible. */
 const LIMITER_ERROR_AUDIBLE_DB = -20;
+/** The fallback clipper: threshold this far under the ceiling, knee so its output stays 0.5 dB under it. */
+const CLIPPER_BELOW_CEILING_DB = 3;
+const CLIPPER_KNEE_DB = 2.5;
 
 function summary(a: AnalysisReport): MeasurementSummary {
   const l = a.loudness;
@@ -152,14 +155,19 @@ function clampDrive(db: number): number {
   return Math.min(MAX_DRIVE_DB, Math.max(MIN_DRIVE_DB, db));
 }
 
-/** The drive and limiter stages of a plan's chain (its last two), and the stages before them. */
-export function splitChain(chain: ChainSpec): { pre: StageSpec[]; drive: StageSpec; limiter: StageSpec } {
+/**
+ * The drive and the stages after it (the optional clipper and the final limiter) of a plan's
+ * chain, and the stages before them.
+ */
+export function splitChain(chain: ChainSpec): { pre: StageSpec[]; drive: StageSpec; tail: StageSpec[] } {
   const stages = chain.stages;
   const n = stages.length;
-  if (n < 2 || stages[n - 1].type !== "limiter" || stages[n - 2].type !== "gain") {
-    throw new MastersmithError("E_INVALID_CHAIN", { detail: "a master plan's chain must end with { type: \"gain\" } (the drive) and { type: \"limiter\" }" });
+  const clipped = n >= 3 && stages[n - 2].type === "clipper";
+  const driveAt = clipped ? n - 3 : n - 2;
+  if (n < 2 || stages[n - 1].type !== "limiter" || driveAt < 0 || stages[driveAt].type !== "gain") {
+    throw new MastersmithError("E_INVALID_CHAIN", { detail: "a master plan's chain must end with { type: \"gain\" } (the drive), an optional clipper and { type: \"limiter\" }" });
   }
-  return { pre: stages.slice(0, n - 2), drive: stages[n - 2], limiter: stages[n - 1] };
+  return { pre: stages.slice(0, driveAt), drive: stages[driveAt], tail: stages.slice(driveAt + 1) };
 }
 
 /**
@@ -298,7 +306,8 @@ async function masterUnchecked(inputPath: string, options: MasterOptions, hooks:
   };
   const plan0 = options.plan ?? (options.planner ?? defaultPlanner)(planInput);
   const chain = validateChainSpec(plan0.chain);
-  const { pre, drive, limiter } = splitChain(chain);
+  const { pre, drive } = splitChain(chain);
+  let { tail } = splitChain(chain);
   const target = plan0.target;
   const ceilingDbtp = target.ceilingDbtp;
   progress("plan", 1);
@@ -319,10 +328,27 @@ async function masterUnchecked(inputPath: string, options: MasterOptions, hooks:
     const mask = fmt.channelMask;
     const measureAt = (limiterCeiling: number) => (driveDb: number, fraction: number): Promise<DriveMeasurement> => {
       progress("drive", fraction);
-      return measureDrive(source, driveDb, limiter, limiterCeiling, mask, { signal });
+      return measureDrive(source, driveDb, tail, limiterCeiling, mask, { signal });
     };
     const startDb = typeof drive.gainDb === "number" ? drive.gainDb : 0;
-    const search = await searchDrive(measureAt(ceilingDbtp), startDb, target.integratedLufs);
+    let search = await searchDrive(measureAt(ceilingDbtp), startDb, target.integratedLufs);
+    const decisions: Decision[] = [];
+    if (search.best.integratedLufs !== null && search.best.integratedLufs < target.integratedLufs - VERIFY_TOLERANCE_LU && tail.length === 1) {
+      // The limiter alone cannot get there: with its hold and release it leaves the crest factor
+      // within each hold window, so the loudness saturates. A soft clipper before it shaves the
+      // waveform's peaks (oversampled, so no aliasing), then the limiter catches the rest.
+      const limiterOnly = { tail, search };
+      tail = [{ type: "clipper", thresholdDb: Math.max(-24, ceilingDbtp - CLIPPER_BELOW_CEILING_DB), kneeDb: CLIPPER_KNEE_DB }, tail[0]];
+      const clipped = await searchDrive(measureAt(ceilingDbtp), search.best.driveDb, target.integratedLufs);
+      if (clipped.best.integratedLufs !== null && Math.abs(clipped.best.integratedLufs - target.integratedLufs) < Math.abs(search.best.integratedLufs - target.integratedLufs)) {
+        search = { best: clipped.best, tried: [...search.tried, ...clipped.tried] };
+        decisions.push({
+          area: "loudness",
+          what: `soft clipper at ${(ceilingDbtp - CLIPPER_BELOW_CEILING_DB).toFixed(1)} dBFS (knee ${CLIPPER_KNEE_DB} dB) before the limiter`,
+          why: `the limiter alone saturated at ${limiterOnly.search.best.integratedLufs!.toFixed(2)} LUFS, short of the ${target.integratedLufs} LUFS target`,
+        });
+      } else tail = limiterOnly.tail;
+    }
     const best = search.best;
     const iterations = search.tried.map((m) => ({ driveDb: round(m.driveDb, 3), integratedLufs: m.integratedLufs === null ? null : round(m.integratedLufs, 3) }));
     progress("drive", 1);
@@ -347,7 +373,7 @@ async function masterUnchecked(inputPath: string, options: MasterOptions, hooks:
     for (const o of direct) opened.push(await openOne(o));
     if (floatMaster !== null) opened.push(await openOutput(floatMaster, { format: "wav", bitDepth: "32f", sampleRateHz: fmt.sampleRate, channels: fmt.channels, dither: "none", force: true }));
     const final = await finalPass(source, {
-      driveDb: best.driveDb, limiterStage: limiter, ceilingDbtp, channelMask: mask, sourceBitDepth, outputs: opened,
+      driveDb: best.driveDb, tail, ceilingDbtp, channelMask: mask, sourceBitDepth, outputs: opened,
     }, { signal, onFraction: (f) => progress("write", f) });
     const reports: OutputReport[] = [];
     for (const out of opened.splice(0)) reports.push(await out.close());
@@ -396,7 +422,7 @@ async function masterUnchecked(inputPath: string, options: MasterOptions, hooks:
           const tempPath = join(tempDir, `codec-safe.${o.format === "mp3" ? "mp3" : "m4a"}`);
           const out = await openOne(o, tempPath, true);
           opened.push(out);
-          await finalPass(source, { driveDb, limiterStage: limiter, ceilingDbtp: limiterCeiling, channelMask: mask, sourceBitDepth, outputs: [out] }, { signal });
+          await finalPass(source, { driveDb, tail, ceilingDbtp: limiterCeiling, channelMask: mask, sourceBitDepth, outputs: [out] }, { signal });
           opened.splice(opened.indexOf(out), 1);
           await out.close();
           decoded = await decodedTruePeakDbtp(tempPath);
@@ -417,7 +443,7 @@ async function masterUnchecked(inputPath: string, options: MasterOptions, hooks:
       // The drive lower by the excess brings both figures within the limits (max GR falls dB for
       // dB); measure what loudness that drive gives: the quieter target that avoids it.
       const excess = Math.max(gr.maxGrDb - limits.maxGrDb, gr.meanGrDb - limits.meanGrDb, 0.5);
-      const quieter = await measureDrive(source, best.driveDb - excess, limiter, ceilingDbtp, mask, { signal });
+      const quieter = await measureDrive(source, best.driveDb - excess, tail, ceilingDbtp, mask, { signal });
       const q = quieter.integratedLufs === null ? null : Math.floor(quieter.integratedLufs * 2) / 2;
       const w = tooLoudWarning(gr.meanGrDb, q);
       warnings.push({ code: w.code, message: `${w.message} (mean ${gr.meanGrDb.toFixed(1)} dB, peak ${gr.maxGrDb.toFixed(1)} dB of gain reduction; limits ${limits.meanGrDb} / ${limits.maxGrDb} dB)` });
@@ -428,11 +454,11 @@ async function masterUnchecked(inputPath: string, options: MasterOptions, hooks:
     progress("verify", 1);
 
     // The plan as rendered: the tuned drive written back, with its reason.
-    const stages = chain.stages.map((s, i) => (i === chain.stages.length - 2 ? { ...s, gainDb: round(best.driveDb, 3) } : s));
+    const stages: StageSpec[] = [...pre, { ...drive, gainDb: round(best.driveDb, 3) }, ...tail];
     const plan: MasterPlan = {
       ...plan0,
       chain: { version: 1, stages },
-      decisions: [...plan0.decisions, {
+      decisions: [...plan0.decisions, ...decisions, {
         area: "loudness",
         what: `limiter drive ${best.driveDb.toFixed(2)} dB`,
         why: best.integratedLufs === null ? "silent mix: no loudness to tune"
