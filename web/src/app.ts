@@ -500,8 +500,14 @@ function wire(): void {
   });
   const customRow = $("custom-row");
   const syncCustom = (): void => {
-    const custom = $<HTMLSelectElement>("target").value === "custom";
+    const name = $<HTMLSelectElement>("target").value;
+    const custom = name === "custom";
     for (const input of customRow.querySelectorAll("input")) (input as HTMLInputElement).disabled = !custom;
+    if (!custom) {
+      // Show the platform's numbers, a starting point when switching to custom.
+      $<HTMLInputElement>("lufs").value = String(TARGETS[name as TargetName].integratedLufs);
+      $<HTMLInputElement>("ceiling").value = String(TARGETS[name as TargetName].ceilingDbtp);
+    }
   };
   syncCustom();
   $("target").addEventListener("change", () => { syncCustom(); requestRender(); redraw(); });
