@@ -3,8 +3,8 @@
  * memory stays flat whatever the length of the file.
  *
  * Two threads for files of MIN_WORKER_SECONDS or more: the reading thread publishes each block
- * into a shared ring (analyze-ring.ts) and runs the loudness, spectrum and stereo meters, while
- * a worker (analyze-worker.ts) runs the true-peak meter and the signal checks. The same
+ * into a shared ring (analyze-ring.ts) and runs the spectrum, stereo and signal-check meters,
+ * while a worker (analyze-worker.ts) runs the true-peak and loudness meters. The same
  * deterministic meters see the same blocks in the same order: the report is identical to the
  * single-thread one. Shorter files stay on one thread (the worker's start-up would not pay).
  */
@@ -22,11 +22,12 @@ const ANALYSIS_BLOCK_FRAMES = 16384;
 /** Below this length the worker's start-up (~30-50 ms of CPU) costs more than it saves. */
 const MIN_WORKER_SECONDS = 20;
 /**
- * Meters run on the worker by default. Measured CPU per 4 minutes of stereo 44.1 kHz: true peak
- * ~260 ms, loudness ~140, signal checks ~95, spectrum ~110, stereo ~45, reading ~60, worker
- * start-up ~40: true peak and checks on the worker balance the two threads best.
+ * Meters run on the worker by default. Measured per 4 minutes of stereo 44.1 kHz inside the CLI
+ * (first run, JIT warm-up included): true peak ~220 ms, loudness ~160, spectrum ~135, signal
+ * checks ~110, stereo ~45, reading ~90, worker start-up ~40: true peak and loudness on the
+ * worker balance the two threads best.
  */
-const DEFAULT_REMOTE_METERS: readonly RemoteMeter[] = ["truePeak", "checks"];
+const DEFAULT_REMOTE_METERS: readonly RemoteMeter[] = ["truePeak", "loudness"];
 /** Ring memory bound (the reader runs at most this far ahead of the worker). */
 const RING_BYTES = 4 << 20;
 const MAX_RING_SLOTS = 8;
@@ -72,7 +73,7 @@ export interface AnalyzeOptions {
   readonly series?: boolean;
   /** Run some meters on a worker thread: default by length (>= 20 s). */
   readonly worker?: boolean;
-  /** Which meters the worker runs (default: true peak and signal checks); for tests and tuning. */
+  /** Which meters the worker runs (default: true peak and loudness); for tests and tuning. */
   readonly workerMeters?: readonly RemoteMeter[];
 }
 
