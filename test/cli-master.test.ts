@@ -49,8 +49,12 @@ describe("mastersmith master: every dev track at four targets", () => {
       if (ff.truePeakDbtp > ceiling) failures.push(`${name}: ffmpeg true peak ${ff.truePeakDbtp}`);
       const [a, b] = [await readAll(mix), await readAll(out)];
       if (a[0].length !== b[0].length) failures.push(`${name}: length ${b[0].length} != ${a[0].length}`);
-      const lag = bestLag(a[0], b[0], 32);
-      if (lag !== 0) failures.push(`${name}: output lags by ${lag} samples`);
+      // Crossovers and shelves rotate phase (group delay near their frequencies), which moves
+      // the correlation peak by a few samples; a lost latency would move it by the chain's
+      // latency (hundreds of samples for linear-phase EQ). Exact alignment of the pipeline
+      // itself is checked with a phase-neutral plan in cli-master-features.test.ts.
+      const lag = bestLag(a[0], b[0], 64);
+      if (Math.abs(lag) > 16) failures.push(`${name}: output lags by ${lag} samples`);
     }
     console.log(rows.join("\n"));
     assert.deepEqual(failures, []);
