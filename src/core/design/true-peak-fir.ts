@@ -18,6 +18,10 @@
  * `designTruePeakFir` also returns the cascade's exact single-stage polyphase equivalent
  * (`phases`, measured as the cascade's impulse response) and a rigorous peak gain bound
  * max_p sum_k |h_p[k]|, which lets callers skip blocks that cannot raise a running maximum.
+ *
+ * The hot loops (both stages for the peak search, block maxima, peak refinement) run as
+ * WebAssembly SIMD kernels (true-peak-simd.ts) where available, bit-identical to the JavaScript
+ * kernels below, which remain the fallback and the reference (`simd: false`).
  */
 
 import { COEFFICIENT_DOUBLES, createTruePeakKernels, KERNEL_SLACK_DOUBLES, MAX_ABS_BLOCK_FRAMES, type TruePeakKernels } from "./true-peak-simd.js";
