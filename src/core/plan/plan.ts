@@ -55,6 +55,44 @@ function planHighpass(analysis: AnalysisReport): { stage: StageSpec | null; deci
   return { stage: null, decision: null };
 }
 
+/**
+ * Band-split and EQ frequencies must stay below this fraction of the sample rate: the
+ * Linkwitz-Riley pre-warp (design/crossover.ts) refuses crossovers at or above 0.45·fs, and a
+ * band there has no octave of audio above it to act on.
+ */
+export const MAX_PLANNED_FREQ_FRACTION = 0.45;
+
+/**
+ * Fits the planned stages to the mix's sample rate: crossovers at or above 0.45·fs are dropped,
+ * the band above each one merged into the band below (its settings kept: the dropped band held
+ * only content the rate cannot carry); EQ bands there are dropped. Returns what was dropped.
+ */
+export function fitStagesToRate(stages: StageSpec[], sampleRateHz: number): string[] {
+  const limitHz = MAX_PLANNED_FREQ_FRACTION * sampleRateHz;
+  const dropped: string[] = [];
+  for (let i = 0; i < stages.length; i++) {
+    const s = stages[i] as unknown as Record<string, unknown>;
+    if (s.type === "imager" || s.type === "multibandCompressor") {
+      const crossovers = s.crossoversHz as number[];
+      const keep = crossovers.filter((f) => f < limitHz).length;
+      if (keep === crossovers.length) continue;
+      const perBand = s.type === "imager" ? "widthsPct" : "bands";
+      const settings = (s[perBand] as unknown[]).slice(0, keep + 1);
+      dropped.push(`${s.type} crossovers ${crossovers.slice(keep).join(", ")} Hz`);
+      if (s.type === "multibandCompressor" && keep === 0) { stages.splice(i--, 1); continue; }
+      stages[i] = { ...s, crossoversHz: crossovers.slice(0, keep), [perBand]: settings } as unknown as StageSpec;
+    } else if (s.type === "eq") {
+      const bands = s.bands as { freqHz: number }[];
+      const kept = bands.filter((b) => b.freqHz < limitHz);
+      if (kept.length === bands.length) continue;
+      dropped.push(`EQ bands at ${bands.filter((b) => b.freqHz >= limitHz).map((b) => b.freqHz).join(", ")} Hz`);
+      if (kept.length === 0) stages.splice(i--, 1);
+      else stages[i] = { ...s, bands: kept } as unknown as StageSpec;
+    }
+  }
+  return dropped;
+}
+
 export function planMaster(input: PlanInput): MasterPlan {
   const { analysis, intent } = input;
   const refs = input.references ?? [];
@@ -143,6 +181,12 @@ export function planMaster(input: PlanInput): MasterPlan {
   const st = planStereo(analysis, intent, style.name, amounts.widthPct, refBands);
   stages.push(...st.stages);
   decisions.push(...st.decisions);
+
+  // --- Sample rate: nothing at or above 0.45·fs (8 kHz files have no 8 kHz band to split off).
+  const dropped = fitStagesToRate(stages, input.sampleRateHz);
+  if (dropped.length > 0) {
+    decisions.push({ area: "safety", what: `left out at ${input.sampleRateHz} Hz: ${dropped.join("; ")}`, why: `at or above ${MAX_PLANNED_FREQ_FRACTION}·fs = ${(MAX_PLANNED_FREQ_FRACTION * input.sampleRateHz).toFixed(0)} Hz: too close to Nyquist to design, and the band above holds no audio at this rate` });
+  }
 
   // --- Loudness: drive + limiter.
   const driveDb = estimateDriveDb(analysis.loudness.integratedLufs, levelDb, target.integratedLufs);
