@@ -24,6 +24,7 @@
  * kernels below, which remain the fallback and the reference (`simd: false`).
  */
 
+import { besselI0 } from "./kaiser.js";
 import { COEFFICIENT_DOUBLES, createTruePeakKernels, KERNEL_SLACK_DOUBLES, MAX_ABS_BLOCK_FRAMES, type TruePeakKernels } from "./true-peak-simd.js";
 
 export interface TruePeakFirDesign {
@@ -55,21 +56,12 @@ const STAGE2_BETA = 9;
  * (0.05 dB on the dev corpus); refinement brings it within 0.02 dB of 32x oversampling.
  */
 const REFINE_DB = 0.6;
-const REFINE_STEPS = 32;
+export const REFINE_STEPS = 32;
 /** Internal chunk: input frames handled per pass (bounds the scratch buffers). */
 const CHUNK_FRAMES = 2048;
 /** Skip granularity: input positions per bound test. */
 const SUB_BLOCK = MAX_ABS_BLOCK_FRAMES; // 64, the SIMD block-max kernel's block
 
-function besselI0(x: number): number {
-  let sum = 1, term = 1;
-  for (let k = 1; k < 64; k++) {
-    term *= (x / (2 * k)) * (x / (2 * k));
-    sum += term;
-    if (term < sum * 1e-17) break;
-  }
-  return sum;
-}
 
 /** Half-sample taps of a Kaiser-windowed sinc with cutoff at the input Nyquist, normalised to unit DC gain. */
 function halfSampleTaps(taps: number, beta: number): Float64Array {
@@ -538,8 +530,12 @@ function stage2Write(u: Float64Array, mFrom: number, mTo: number, b: Float64Arra
   }
 }
 
-/** Fractional-delay kernels for peak refinement (Kaiser beta 8, 64 taps, unit DC gain each). */
-function refineKernels(): Float64Array {
+/**
+ * Fractional-delay kernels for peak refinement: one 64-tap Kaiser sinc (beta 8, unit DC gain)
+ * per 1/REFINE_STEPS of a sample, kernel f at [64·f, 64·f + 64). Shared with the limiter, whose
+ * detector must refine peaks on exactly the meter's lattice.
+ */
+export function refineKernels(): Float64Array {
   const h = new Float64Array(64 * REFINE_STEPS);
   const i0 = besselI0(STAGE1_BETA);
   for (let f = 0; f < REFINE_STEPS; f++) {

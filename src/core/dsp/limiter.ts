@@ -1,5 +1,5 @@
 import type { Processor, ProcessSpec } from "./processor.js";
-import { designTruePeakFir, TruePeakInterpolator } from "../design/true-peak-fir.js";
+import { designTruePeakFir, refineKernels, REFINE_STEPS, TruePeakInterpolator } from "../design/true-peak-fir.js";
 import { dbToLinear, msToFrames } from "../units.js";
 
 /** Parameters of the `limiter` stage (ChainSpec). */
@@ -64,10 +64,8 @@ const HIST_BIN_DB = 0.1;
 const HIST_BINS = 400;
 /** The detector's grid: 4x at every rate (the shared interpolator's 4x design, rate-independent taps). */
 const GRID_FACTOR = 4;
-/** Peak refinement lattice (must match the meter's, design/true-peak-fir.ts): 1/32 sample, 64-tap Kaiser sinc (beta 8). */
-const REFINE_STEPS = 32;
+/** Peak refinement on the meter's own lattice (design/true-peak-fir.ts): 1/32 sample, 64-tap kernels. */
 const REFINE_TAPS = 64;
-const REFINE_BETA = 8;
 /** Lattice points each side of a grid local maximum: ±1/4 sample, the grid spacing. */
 const REFINE_REACH = REFINE_STEPS / GRID_FACTOR;
 /** The climb to the lattice maximum stops at ±1/2 sample from the grid point. */
@@ -545,34 +543,4 @@ export class Limiter implements Processor {
       histogram: { binDb: HIST_BIN_DB, counts },
     };
   }
-}
-
-/**
- * The meter's fractional-delay kernels (design/true-peak-fir.ts, refineKernels): Kaiser
- * beta 8, 64 taps, one per 1/32 sample, unit DC gain each; same formula, same values.
- */
-function refineKernels(): Float64Array {
-  const h = new Float64Array(REFINE_TAPS * REFINE_STEPS);
-  const i0 = besselI0(REFINE_BETA);
-  for (let f = 0; f < REFINE_STEPS; f++) {
-    let sum = 0;
-    for (let k = 0; k < REFINE_TAPS; k++) {
-      const t = f / REFINE_STEPS - (k - 31), r = t / 32;
-      const v = (t === 0 ? 1 : Math.sin(Math.PI * t) / (Math.PI * t)) * (besselI0(REFINE_BETA * Math.sqrt(Math.max(0, 1 - r * r))) / i0);
-      h[REFINE_TAPS * f + k] = v;
-      sum += v;
-    }
-    for (let k = 0; k < REFINE_TAPS; k++) h[REFINE_TAPS * f + k] /= sum;
-  }
-  return h;
-}
-
-function besselI0(x: number): number {
-  let sum = 1, term = 1;
-  for (let k = 1; k < 64; k++) {
-    term *= (x / (2 * k)) * (x / (2 * k));
-    sum += term;
-    if (term < sum * 1e-17) break;
-  }
-  return sum;
 }
