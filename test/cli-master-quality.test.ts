@@ -12,7 +12,7 @@ import { renderChainOffline } from "../src/core/chain/offline.js";
 import { spectralDistanceDb } from "../src/core/plan/spectra.js";
 import { styleMidCurveDb } from "../src/core/plan/style-curves.js";
 import type { StyleName } from "../src/core/plan/types.js";
-import { cli, excerpt, ffmpegMeter, loudnormTwoPass, readAll, restrainedResidualDb } from "./cli-master-support.js";
+import { CORPUS, cli, excerpt, ffmpegMeter, loudnormTwoPass, readAll, restrainedResidualDb } from "./cli-master-support.js";
 
 const TRACKS: Record<string, string> = {
   dev01: "dev01_traveling_minstrels.flac", dev02: "dev02_chaos_god.flac", dev03: "dev03_brainsukker.flac",
@@ -59,25 +59,32 @@ describe("restrained: the default master alters the mix no more than ffmpeg loud
 });
 
 describe("reference mode end to end", () => {
+  // Whole 45 s corpus tracks, as the issue states the bar ("after matching one dev track to
+  // another"): on 15 s excerpts the loudest sections are two or three 3 s windows, and single
+  // notes dominate third-octave bands (dev07's excerpt has a partial 24 dB over its neighbour band).
   test("dev07 → dev01 and dev05 → dev02: spectrum distance, loudness, ceiling", () => {
     const rows: string[] = [];
     for (const [mix, ref] of [["dev07", "dev01"], ["dev05", "dev02"]]) {
-      const a = cli("analyze", mixes[ref], "--json");
+      const refPath = join(CORPUS, TRACKS[ref]);
+      const a = cli("analyze", refPath, "--json");
       assert.equal(a.status, 0, a.stderr);
       const refA = JSON.parse(a.stdout)[0];
       const out = join(dir, `${mix}-ref-${ref}.wav`);
-      const r = master(mix, out, "--reference", mixes[ref]);
+      const run = cli("master", join(CORPUS, TRACKS[mix]), "-o", out, "--bit-depth", "32f", "--json", "--reference", refPath);
+      assert.equal(run.status, 0, run.stderr);
+      const r = JSON.parse(run.stdout);
       const o = r.measurements.output, i = r.measurements.input;
       const bands = refA.spectrum.bandsHz;
       const before = spectralDistanceDb(bands, i.spectrum.loudestMidDb, refA.spectrum.loudestMidDb);
       const after = spectralDistanceDb(bands, o.spectrum.loudestMidDb, refA.spectrum.loudestMidDb);
       const ff = ffmpegMeter(out);
       rows.push(`${mix} → ${ref}: MID distance ${before.toFixed(2)} → ${after.toFixed(2)} dB RMS; loudness ${o.integratedLufs.toFixed(2)} vs reference ${refA.loudness.integratedLufs.toFixed(2)} LUFS (ffmpeg ${ff.integratedLufs}); true peak ${o.truePeakDbtp.toFixed(2)} dBTP (ffmpeg ${ff.truePeakDbtp})`);
+      console.log(rows[rows.length - 1]);
+      // Matchering's best published figure on pairs like these is 1.9 dB RMS.
       assert.ok(after < 1.9, `${mix} → ${ref}: distance ${after}`);
       assert.ok(Math.abs(o.integratedLufs - refA.loudness.integratedLufs) <= 0.2);
-      assert.ok(o.truePeakDbtp <= -1 && ff.truePeakDbtp <= -1);
+      assert.ok(o.truePeakDbtp <= -1 && ff.truePeakDbtp <= -1, `true peak ${o.truePeakDbtp} / ffmpeg ${ff.truePeakDbtp}`);
     }
-    console.log(rows.join("\n"));
   });
 });
 

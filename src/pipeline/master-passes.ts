@@ -10,6 +10,7 @@
  *
  * Every pass is a read-process-write loop over blocks; nothing holds the track.
  */
+import { ReconstructionPeakMeter } from "../core/meter/reconstruction-peak.js";
 import { ChainRenderer } from "../core/chain/renderer.js";
 import { buildChain, buildStage } from "../core/chain/build.js";
 import type { ChainSpec, StageSpec } from "../core/chain/spec.js";
@@ -174,6 +175,8 @@ export interface FinalPassResult {
   readonly limiter: LimiterStats;
   /** 10·log10(Σ(y − g·x)² / Σy²): how much the limiter changed the signal, dB (null for silence). */
   readonly limiterErrorDb: number | null;
+  /** Peak of the master's band-limited reconstruction (core/meter/reconstruction-peak.ts), dBTP; null for silence. */
+  readonly reconstructionPeakDbtp: number | null;
 }
 
 export interface FinalPassOptions {
@@ -194,12 +197,14 @@ export async function finalPass(source: string, o: FinalPassOptions, hooks: Pass
     const { processors, limiter } = driveStages(o.driveDb, o.tail, o.ceilingDbtp);
     const renderer = new ChainRenderer(processors, { sampleRateHz: info.sampleRateHz, channels: info.channels, maxBlockFrames: RENDER_BLOCK_FRAMES });
     const analyzer = new Analyzer({ sampleRateHz: info.sampleRateHz, channels: info.channels, channelMask: o.channelMask, sourceBitDepth: o.sourceBitDepth });
+    const reconstruction = new ReconstructionPeakMeter({ sampleRateHz: info.sampleRateHz, channels: info.channels, maxBlockFrames: RENDER_BLOCK_FRAMES });
     const fifo = new InputFifo();
     const acc = { errorEnergy: 0, outputEnergy: 0 };
     const g = Math.pow(10, o.driveDb / 20);
     const pending = new Pending();
     const sink = (channels: Float32Array[], frames: number): void => {
       analyzer.add(channels, frames);
+      reconstruction.add(channels, frames);
       fifo.compare(channels, frames, g, acc);
       if (o.outputs.length > 0) pending.sink(channels, frames);
     };
@@ -220,7 +225,12 @@ export async function finalPass(source: string, o: FinalPassOptions, hooks: Pass
     await flush();
     const limiterErrorDb = acc.outputEnergy > 0 && acc.errorEnergy > 0 ? 10 * Math.log10(acc.errorEnergy / acc.outputEnergy)
       : acc.outputEnergy > 0 ? -Infinity : null;
-    return { frames, analysis: analyzer.report(), limiter: limiter.stats(), limiterErrorDb: limiterErrorDb === -Infinity ? -200 : limiterErrorDb };
+    reconstruction.finish();
+    const reconstructionPeakDbtp = reconstruction.peakDbtp();
+    return {
+      frames, analysis: analyzer.report(), limiter: limiter.stats(), limiterErrorDb: limiterErrorDb === -Infinity ? -200 : limiterErrorDb,
+      reconstructionPeakDbtp: Number.isFinite(reconstructionPeakDbtp) ? reconstructionPeakDbtp : null,
+    };
   } finally {
     await reader.close();
   }

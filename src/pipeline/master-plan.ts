@@ -8,6 +8,9 @@ import { TARGET_TOO_LOUD, mixFeedback, planMaster, platformPlayback as planPlayb
 
 export type PlatformPlayback = PlaybackResult;
 
+/** Reference matching, closed loop: the curve correction and the figures it is judged by. */
+export { meanReferenceSpectrum, refineMatchCurve, spectralDistanceDb, type MatchCurve } from "../core/plan/index.js";
+
 export function defaultPlanner(input: PlanInput): MasterPlan {
   return planMaster(input);
 }

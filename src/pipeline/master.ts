@@ -29,7 +29,7 @@ import type { Tags } from "../io/tags.js";
 import { analyzeFile, type FileAnalysis } from "./analyze.js";
 import { convert } from "./convert.js";
 import { finalPass, measureDrive, prerender, type DriveMeasurement } from "./master-passes.js";
-import { defaultPlanner, mixFeedbackOf, platformPlayback, tooLoudThresholds, tooLoudWarning, type PlatformPlayback } from "./master-plan.js";
+import { defaultPlanner, meanReferenceSpectrum, mixFeedbackOf, platformPlayback, refineMatchCurve, spectralDistanceDb, tooLoudThresholds, tooLoudWarning, type MatchCurve, type PlatformPlayback } from "./master-plan.js";
 import { formatFromPath, openOutput, type AudioOutput, type DitherMode, type OutputBitDepth, type OutputFormat, type OutputReport } from "./outputs.js";
 
 /** Stable progress step names (the server and the CLI's progress bar key on them). */
@@ -115,7 +115,10 @@ export interface MasterResult {
     iterations: { driveDb: number; integratedLufs: number | null }[];
   };
   limiter: {
+    /** The limiter's ceiling as rendered: the target's, or lower where the band-limited reconstruction needed it. */
     ceilingDbtp: number;
+    /** Peak of the master's band-limited reconstruction (0.95 × Nyquist), dBTP. */
+    reconstructionPeakDbtp: number | null;
     gainReduction: Omit<LimiterStats, "histogram">;
     /** Energy of (output − drive·input) relative to the output, dB. */
     errorDb: number | null;
@@ -131,6 +134,12 @@ export interface MasterResult {
 /** Loudness tolerance of the drive search (the verify accepts 0.1 LU: DESIGN.md "What good means"). */
 const DRIVE_TOLERANCE_LU = 0.02;
 const VERIFY_TOLERANCE_LU = 0.1;
+/** Reference mode: rounds of match-curve correction on the rendered master, and the distance (dB RMS) that needs none. */
+const MATCH_REFINE_ROUNDS = 3;
+const MATCH_REFINE_GOOD_DB = 1;
+/** Steps of lowering the limiter ceiling for the band-limited reconstruction, and the margin under the ceiling each aims for. */
+const RECONSTRUCTION_MAX_STEPS = 3;
+const RECONSTRUCTION_MARGIN_DB = 0.02;
 const MAX_DRIVE_ITERATIONS = 10;
 const MIN_DRIVE_DB = -96;
 const MAX_DRIVE_DB = 48;
@@ -349,7 +358,34 @@ async function masterUnchecked(inputPath: string, options: MasterOptions, hooks:
         });
       } else tail = limiterOnly.tail;
     }
-    const best = search.best;
+    // Reference mode, verified: measure the tonal match on the rendered master (dynamics and
+    // limiting move the spectrum too) and correct the match curve by what is left, then re-render
+    // up to the drive and tune the drive again. The curve the master was made with is the plan.
+    let matchCheck: { firstDistanceDb: number; rounds: number } | null = null;
+    const matchIndex = pre.findIndex((s) => s.type === "matchEq");
+    if (references.length > 0 && options.plan === undefined && matchIndex >= 0 && search.best.integratedLufs !== null) {
+      const spectra = references.map((r) => r.spectrum);
+      const refMid = meanReferenceSpectrum(spectra, "loudestMidDb");
+      const refSide = meanReferenceSpectrum(spectra, "loudestSideDb");
+      for (let round = 0; round < MATCH_REFINE_ROUNDS; round++) {
+        const probe = await finalPass(source, { driveDb: search.best.driveDb, tail, ceilingDbtp, channelMask: mask, outputs: [] }, { signal });
+        const spectrum = probe.analysis.spectrum;
+        const distanceDb = spectralDistanceDb(spectrum.bandsHz, spectrum.loudestMidDb, refMid);
+        matchCheck ??= { firstDistanceDb: distanceDb, rounds: 0 };
+        if (!(distanceDb > MATCH_REFINE_GOOD_DB)) break;
+        const stage = pre[matchIndex] as StageSpec & { midCurve: MatchCurve; sideCurve?: MatchCurve };
+        pre[matchIndex] = {
+          ...stage,
+          midCurve: refineMatchCurve(stage.midCurve, spectrum.bandsHz, spectrum.loudestMidDb, refMid),
+          ...(stage.sideCurve === undefined ? {} : { sideCurve: refineMatchCurve(stage.sideCurve, spectrum.bandsHz, spectrum.loudestSideDb, refSide) }),
+        };
+        await prerender(inputPath, pre, source, { signal });
+        const again = await searchDrive(measureAt(ceilingDbtp), search.best.driveDb, target.integratedLufs);
+        search = { best: again.best, tried: [...search.tried, ...again.tried] };
+        matchCheck.rounds++;
+      }
+    }
+    let best = search.best;
     const iterations = search.tried.map((m) => ({ driveDb: round(m.driveDb, 3), integratedLufs: m.integratedLufs === null ? null : round(m.integratedLufs, 3) }));
     progress("drive", 1);
 
@@ -370,11 +406,37 @@ async function masterUnchecked(inputPath: string, options: MasterOptions, hooks:
       format: o.format, bitDepth: o.bitDepth, sampleRateHz: fmt.sampleRate, channels: fmt.channels, tags: options.tags, force,
       bitrateKbps: o.bitrateKbps, dither, seed,
     });
-    for (const o of direct) opened.push(await openOne(o));
-    if (floatMaster !== null) opened.push(await openOutput(floatMaster, { format: "wav", bitDepth: "32f", sampleRateHz: fmt.sampleRate, channels: fmt.channels, dither: "none", force: true }));
-    const final = await finalPass(source, {
-      driveDb: best.driveDb, tail, ceilingDbtp, channelMask: mask, sourceBitDepth, outputs: opened,
+    const openAll = async (): Promise<void> => {
+      for (const o of direct) opened.push(await openOne(o));
+      if (floatMaster !== null) opened.push(await openOutput(floatMaster, { format: "wav", bitDepth: "32f", sampleRateHz: fmt.sampleRate, channels: fmt.channels, dither: "none", force: true }));
+    };
+    await openAll();
+    let limiterCeilingDbtp = ceilingDbtp;
+    let final = await finalPass(source, {
+      driveDb: best.driveDb, tail, ceilingDbtp: limiterCeilingDbtp, channelMask: mask, sourceBitDepth, outputs: opened,
     }, { signal, onFraction: (f) => progress("write", f) });
+    // The master's band-limited reconstruction (DAC filters, encoders, other meters) must stay
+    // under the ceiling too: where it overshoots (heavy limiting with energy near Nyquist), the
+    // outputs, not yet renamed into place, are dropped, and the limiter aims lower by the excess.
+    for (let step = 0; step < RECONSTRUCTION_MAX_STEPS && final.reconstructionPeakDbtp !== null && final.reconstructionPeakDbtp > ceilingDbtp; step++) {
+      const excess = final.reconstructionPeakDbtp - ceilingDbtp;
+      for (const out of opened.splice(0)) await out.abort();
+      limiterCeilingDbtp = Math.max(-20, limiterCeilingDbtp - excess - RECONSTRUCTION_MARGIN_DB);
+      const again = await searchDrive(measureAt(limiterCeilingDbtp), best.driveDb, target.integratedLufs);
+      search = { best: again.best, tried: [...search.tried, ...again.tried] };
+      best = again.best;
+      await openAll();
+      final = await finalPass(source, {
+        driveDb: best.driveDb, tail, ceilingDbtp: limiterCeilingDbtp, channelMask: mask, sourceBitDepth, outputs: opened,
+      }, { signal, onFraction: (f) => progress("write", f) });
+    }
+    if (limiterCeilingDbtp < ceilingDbtp) {
+      decisions.push({
+        area: "safety",
+        what: `limiter ceiling ${limiterCeilingDbtp.toFixed(2)} dBTP for a ${ceilingDbtp} dBTP target`,
+        why: `the master's band-limited reconstruction (what DAC filters, encoders and other meters such as ffmpeg's see) peaked over the ceiling at the full ceiling; now ${final.reconstructionPeakDbtp?.toFixed(2)} dBTP`,
+      });
+    }
     const reports: OutputReport[] = [];
     for (const out of opened.splice(0)) reports.push(await out.close());
     progress("write", 1);
@@ -408,7 +470,7 @@ async function masterUnchecked(inputPath: string, options: MasterOptions, hooks:
         if (!(r.format === "mp3" || r.format === "aac") || r.sampleRateHz !== fmt.sampleRate) continue;
         const o = outputs.find((x) => x.path === r.path)!;
         let decoded = await decodedTruePeakDbtp(r.path);
-        let limiterCeiling = ceilingDbtp;
+        let limiterCeiling = limiterCeilingDbtp;
         let steps = 0;
         let driveDb = best.driveDb;
         while (decoded !== null && decoded > ceilingDbtp && steps < CODEC_SAFE_MAX_STEPS) {
@@ -453,6 +515,15 @@ async function masterUnchecked(inputPath: string, options: MasterOptions, hooks:
     }
     progress("verify", 1);
 
+    if (matchCheck !== null) {
+      const spectra = references.map((r) => r.spectrum);
+      const finalDistanceDb = spectralDistanceDb(final.analysis.spectrum.bandsHz, final.analysis.spectrum.loudestMidDb, meanReferenceSpectrum(spectra, "loudestMidDb"));
+      decisions.push({
+        area: "tone",
+        what: matchCheck.rounds === 0 ? "match curve kept as planned" : `match curve corrected ${matchCheck.rounds} time(s) on the rendered master`,
+        why: `loudest-section mid spectrum ${matchCheck.firstDistanceDb.toFixed(2)} dB RMS from the reference${references.length > 1 ? "s' mean" : ""} as planned, ${finalDistanceDb.toFixed(2)} dB RMS on the master (level-normalized, 40 Hz-16 kHz)`,
+      });
+    }
     // The plan as rendered: the tuned drive written back, with its reason.
     const stages: StageSpec[] = [...pre, { ...drive, gainDb: round(best.driveDb, 3) }, ...tail];
     const plan: MasterPlan = {
@@ -476,7 +547,7 @@ async function masterUnchecked(inputPath: string, options: MasterOptions, hooks:
       diagnostics: analysis.diagnostics,
       platforms: platformPlayback(measured.integratedLufs, measured.truePeakDbtp),
       loudness: { driveDb: round(best.driveDb, 3), errorLu: errorLu === null ? null : round(errorLu, 3), iterations },
-      limiter: { ceilingDbtp, gainReduction: grStats, errorDb: final.limiterErrorDb === null ? null : round(final.limiterErrorDb, 2) },
+      limiter: { ceilingDbtp: round(limiterCeilingDbtp, 3), reconstructionPeakDbtp: final.reconstructionPeakDbtp === null ? null : round(final.reconstructionPeakDbtp, 3), gainReduction: grStats, errorDb: final.limiterErrorDb === null ? null : round(final.limiterErrorDb, 2) },
       lengthFrames: final.frames,
       sampleRateHz: fmt.sampleRate,
       channels: fmt.channels,

@@ -5,5 +5,5 @@ export { TARGETS, TARGET_NAMES, DEFAULT_TARGET, resolveTarget, platformPlayback,
 export { estimateDriveDb, limiterStage, targetTooLoud, TARGET_TOO_LOUD } from "./loudness.js";
 export { mixFeedback } from "./feedback.js";
 export { chooseStyle } from "./style.js";
-export { matchCurve, realizedBandGainsDb, applyCurveToBands } from "./tone.js";
+export { matchCurve, realizedBandGainsDb, applyCurveToBands, refineMatchCurve, meanReferenceSpectrum, type MatchCurve } from "./tone.js";
 export { spectralDistanceDb, normalizeLevels } from "./spectra.js";

@@ -6,7 +6,7 @@ import { Analyzer, type AnalysisReport } from "../meter/analyzer.js";
 import { validateChainSpec } from "../chain/spec.js";
 import { planMaster } from "./plan.js";
 import { TARGETS, TARGET_NAMES, resolveTarget, platformPlayback } from "./targets.js";
-import { applyCurveToBands, matchCurve } from "./tone.js";
+import { applyCurveToBands, matchCurve, refineMatchCurve, MATCH_MAX_BOOST_DB } from "./tone.js";
 import { spectralDistanceDb } from "./spectra.js";
 import { mixFeedback } from "./feedback.js";
 import { targetTooLoud } from "./loudness.js";
@@ -185,5 +185,30 @@ describe("mixFeedback", () => {
     const loudestMidDb = report.spectrum.loudestMidDb.map((v, i) => (v === null ? null : report.spectrum.bandsHz[i] >= 160 && report.spectrum.bandsHz[i] <= 630 ? v + 12 : v));
     const muddy = mixFeedback({ ...report, spectrum: { ...report.spectrum, loudestMidDb } });
     assert.ok(muddy.some((d) => d.code === "W_MUDDY"));
+  });
+});
+
+describe("refineMatchCurve (closed-loop reference matching)", () => {
+  const bandsHz = [20, 25, 31.5, 40, 50, 63, 80, 100, 125, 160, 200, 250, 315, 400, 500, 630, 800, 1000, 1250, 1600,
+    2000, 2500, 3150, 4000, 5000, 6300, 8000, 10000, 12500, 16000, 20000];
+  const flat = bandsHz.map(() => 0);
+  test("each matched point moves by the measured residual, at most 6 dB a step; unmatched bands stay", () => {
+    const ref = bandsHz.map(() => -20);
+    const master = bandsHz.map((f) => (f === 1000 ? -22 : f === 100 ? -30 : -20));
+    const refined = refineMatchCurve({ freqHz: [...bandsHz], gainDb: [...flat] }, bandsHz, master, ref);
+    // Level normalization removes the mean offset of the master (the two deficits pull it down a little).
+    const at = (f: number) => refined.gainDb[bandsHz.indexOf(f)];
+    assert.ok(at(1000) - at(2000) > 1.9 && at(1000) - at(2000) < 2.1, `1 kHz +2 dB relative: ${at(1000) - at(2000)}`);
+    assert.equal(at(100), 6, "a 10 dB deficit moves 6 dB per step");
+    assert.equal(at(20), 0, "20 Hz is outside the matched range");
+    assert.equal(at(20000), 0, "20 kHz is outside the matched range");
+  });
+  test("the boost cap is kept by lowering the whole curve", () => {
+    const start = bandsHz.map((f) => (f === 1000 ? MATCH_MAX_BOOST_DB : 0));
+    const master = bandsHz.map((f) => (f === 1000 ? -25 : -20));
+    const refined = refineMatchCurve({ freqHz: [...bandsHz], gainDb: start }, bandsHz, master, bandsHz.map(() => -20));
+    assert.ok(Math.max(...refined.gainDb) <= MATCH_MAX_BOOST_DB);
+    assert.equal(refined.gainDb[bandsHz.indexOf(1000)], MATCH_MAX_BOOST_DB);
+    assert.ok(refined.gainDb[bandsHz.indexOf(2000)] < 0, "the rest went down instead");
   });
 });

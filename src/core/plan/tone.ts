@@ -224,3 +224,29 @@ export function levelChangeDb(levelsDb: readonly (number | null)[], gainDb: (i: 
   });
   return before > 0 ? 10 * Math.log10(after / before) : 0;
 }
+
+/** One refinement step moves a match-curve point at most this far (dB). */
+const REFINE_MAX_STEP_DB = 6;
+
+/**
+ * Closed-loop correction of a match curve (DESIGN.md principle 2, verify): the master was rendered
+ * and measured, and what the rest of the chain did to its spectrum (dynamics, limiting, the stage's
+ * own smoothing) shows as the residual between the master's and the reference's level-normalized
+ * band levels. Each curve point (one per third-octave centre, as `matchCurve` makes them) moves by
+ * that residual, at most REFINE_MAX_STEP_DB per step, in the bands where matching applies
+ * (30 Hz-16 kHz, energy in both); the boost cap is kept by shifting the whole curve down (the
+ * limiter drive takes the level back). Returns the curve unchanged when its points do not sit on
+ * `bandsHz`.
+ */
+export function refineMatchCurve(curve: MatchCurve, bandsHz: readonly number[], masterDb: readonly (number | null)[], refDb: readonly (number | null)[]): MatchCurve {
+  if (curve.freqHz.length !== bandsHz.length || curve.freqHz.some((f, i) => f !== bandsHz[i])) return curve;
+  const out = normalizeLevels(bandsHz, masterDb);
+  const ref = normalizeLevels(bandsHz, refDb);
+  let points = curve.gainDb.map((g, i) => {
+    if (out[i] === null || ref[i] === null || !inMatchRange(bandsHz[i])) return g;
+    return g + Math.max(-REFINE_MAX_STEP_DB, Math.min(REFINE_MAX_STEP_DB, ref[i]! - out[i]!));
+  });
+  const maxGain = Math.max(...points);
+  if (maxGain > MATCH_MAX_BOOST_DB) points = points.map((g) => g - (maxGain - MATCH_MAX_BOOST_DB));
+  return { freqHz: [...curve.freqHz], gainDb: points.map((g) => Math.round(g * 100) / 100) };
+}
