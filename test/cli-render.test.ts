@@ -76,13 +76,26 @@ describe("mastersmith render", () => {
     const r = cli("render", mix, "-o", out, "--chain", chain, "--bit-depth", "16", "--json");
     assert.equal(r.status, 0, r.stderr);
     const result = JSON.parse(r.stdout);
-    assert.equal(result.dither.applied, true);
+    assert.deepEqual(result.output.dither, { shape: "tpdf", seed: 1, bitDepth: 16 });
     const [a, b] = [await readAll(mix), await readAll(out)];
     assert.equal(b[0].length, a[0].length);
     for (const v of b[0].subarray(0, 50000)) assert.equal(v * 32768, Math.round(v * 32768));
     const m = ffmpegMeter(out);
     assert.ok(m.truePeakDbtp <= -1.0, `ffmpeg true peak ${m.truePeakDbtp}`);
     assert.ok(m.integratedLufs > -16, `louder than the mix: ${m.integratedLufs}`);
+  });
+
+  test("any output format from the extension: FLAC keeps the length, the chain is applied once", async () => {
+    const chain = join(dir, "gain.json");
+    writeFileSync(chain, JSON.stringify({ version: 1, stages: [{ type: "gain", gainDb: -6 }] }));
+    const out = join(dir, "quieter.flac");
+    const r = cli("render", mix, "-o", out, "--chain", chain, "--json");
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).output.format, "flac");
+    const [a, b] = [await readAll(mix), await readAll(out)];
+    assert.equal(b[0].length, a[0].length);
+    // -6 dB, dithered to 24 bits: within 2 LSB of the exact product.
+    for (let i = 1000; i < 1100; i++) assert.ok(Math.abs(b[0][i] - a[0][i] * Math.pow(10, -6 / 20)) < 2 / 8388608);
   });
 
   test("bad chains and existing outputs are clear errors; nothing half-written is left", () => {

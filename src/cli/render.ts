@@ -9,6 +9,7 @@ import type { Command } from "./main.js";
 import { MastersmithError } from "../core/codes.js";
 import { validateChainSpec } from "../core/chain/spec.js";
 import { parseDepth, renderFile } from "../pipeline/render.js";
+import type { OutputFormat } from "../pipeline/outputs.js";
 
 async function loadChain(path: string): Promise<unknown> {
   let text: string;
@@ -28,11 +29,13 @@ async function loadChain(path: string): Promise<unknown> {
 export const renderCommand: Command = {
   name: "render",
   summary: "Render a mix through an explicit chain (ChainSpec JSON): same length, sample-aligned, dithered where word length is lost.",
-  usage: "mastersmith render IN -o OUT --chain chain.json [--bit-depth 16|24|32f] [--dither tpdf|shaped|none] [--seed N] [--force]",
+  usage: "mastersmith render IN -o OUT --chain chain.json [--format wav|flac|mp3|aac|opus] [--bit-depth 16|24|32f] [--bitrate KBPS] [--dither tpdf|shaped|none] [--seed N] [--force] [--json]",
   options: {
     output: { type: "string", short: "o" },
     chain: { type: "string" },
+    format: { type: "string" },
     "bit-depth": { type: "string" },
+    bitrate: { type: "string" },
     dither: { type: "string" },
     seed: { type: "string" },
     force: { type: "boolean" },
@@ -58,12 +61,23 @@ export const renderCommand: Command = {
     } catch (e) {
       throw e instanceof MastersmithError ? e.withFile(chainPath) : e;
     }
+    const format = values.format as string | undefined;
+    if (format !== undefined && !["wav", "flac", "mp3", "aac", "opus"].includes(format)) {
+      throw new MastersmithError("E_BAD_ARGUMENT", { detail: `--format must be wav, flac, mp3, aac or opus (got ${format})` });
+    }
+    const bitrate = values.bitrate === undefined ? undefined : Number(values.bitrate);
+    if (bitrate !== undefined && !(Number.isInteger(bitrate) && bitrate > 0)) throw new MastersmithError("E_BAD_ARGUMENT", { detail: "--bitrate must be a whole number of kbps" });
     const result = await renderFile(positionals[0], spec, {
-      output, bitDepth: parseDepth(values["bit-depth"] as string | undefined), dither, seed, force: values.force === true,
+      output, format: format as OutputFormat | undefined, bitDepth: parseDepth(values["bit-depth"] as string | undefined),
+      dither, seed, bitrateKbps: bitrate, force: values.force === true,
     });
     if (values.json === true) io.stdout.write(JSON.stringify(result, null, 1) + "\n");
-    else io.stdout.write(`${result.output}: ${result.frames} frames, ${result.bitDepth}${result.bitDepth === "32f" ? "" : "-bit"}, ` +
-      `chain latency ${result.latencySamples} samples removed${result.dither.applied ? `, ${result.dither.shape} dither (seed ${result.dither.seed})` : ""}\n`);
+    else {
+      const o = result.output;
+      const depth = o.bitDepth === null ? `${o.bitrateKbps ?? ""} kbps` : o.bitDepth === "32f" ? "32-bit float" : `${o.bitDepth}-bit`;
+      io.stdout.write(`${o.path}: ${o.format}, ${depth}, ${result.frames} frames, chain latency ${result.latencySamples} samples removed` +
+        `${o.dither ? `, ${o.dither.shape} dither (seed ${o.dither.seed})` : ""}\n`);
+    }
     return 0;
   },
 };

@@ -1,25 +1,29 @@
 /**
  * Rendering a file through an explicit ChainSpec: read in blocks, stream through the chain
- * (latency removed, same length, sample-aligned), dither where word length is lost, write.
+ * (latency removed, same length, sample-aligned), write in any output format (dither where word
+ * length is lost).
  * Memory stays flat whatever the length of the file.
  */
 import { ChainRenderer } from "../core/chain/renderer.js";
 import { buildChain } from "../core/chain/build.js";
 import type { ChainSpec } from "../core/chain/spec.js";
-import { Dither, needsDither } from "../core/dsp/dither.js";
+import { needsDither } from "../core/dsp/dither.js";
 import { MastersmithError } from "../core/codes.js";
 import { openAudioFile } from "../io/open.js";
-import { createWavWriter } from "../io/wav-writer.js";
+import { formatFromPath, openOutput, type OutputFormat, type OutputReport } from "./outputs.js";
 
 export type OutputDepth = "16" | "24" | "32f";
 
 export interface RenderOptions {
   readonly output: string;
-  /** Output word length; default: the source's (24 for 32-bit int sources, 32f for float). */
+  /** Output format; default from the output's extension (.wav .flac .mp3 .m4a .opus). */
+  readonly format?: OutputFormat;
+  /** Output word length (WAV/FLAC); default: the source's (24 for 32-bit int sources, 32f for float WAV). */
   readonly bitDepth?: OutputDepth;
   readonly dither?: "tpdf" | "shaped" | "none";
   /** Dither seed, recorded in the result so a render can be reproduced exactly. */
   readonly seed?: number;
+  readonly bitrateKbps?: number;
   readonly force?: boolean;
   /** Called with the fraction done (0..1) now and then. */
   readonly onProgress?: (fraction: number) => void;
@@ -27,13 +31,11 @@ export interface RenderOptions {
 
 export interface RenderResult {
   input: string;
-  output: string;
   frames: number;
   sampleRateHz: number;
   channels: number;
-  bitDepth: OutputDepth;
   latencySamples: number;
-  dither: { applied: boolean; shape: "tpdf" | "shaped" | "none"; seed: number | null };
+  output: OutputReport;
 }
 
 const BLOCK_FRAMES = 8192;
@@ -47,29 +49,23 @@ export async function renderFile(input: string, spec: ChainSpec, options: Render
   const reader = await openAudioFile(input);
   try {
     const { info } = reader;
+    const format = options.format ?? formatFromPath(options.output) ?? undefined;
     const depth = options.bitDepth ?? defaultDepth(info.sampleFormat, info.bitDepth);
-    const chain = buildChain(spec);
-    const renderer = new ChainRenderer(chain, { sampleRateHz: info.sampleRateHz, channels: info.channels, maxBlockFrames: BLOCK_FRAMES });
+    const renderer = new ChainRenderer(buildChain(spec), { sampleRateHz: info.sampleRateHz, channels: info.channels, maxBlockFrames: BLOCK_FRAMES });
+    // Dither only where precision is lost (DESIGN.md, Dither): any stage, a float source, or fewer bits.
     const targetBits = depth === "32f" ? 32 : Number(depth);
-    const processed = spec.stages.length > 0;
-    const shape = options.dither ?? "tpdf";
-    const seed = options.seed ?? 1;
-    const dithered = depth !== "32f" && shape !== "none" && needsDither(info.bitDepth, info.sampleFormat === "float", processed, targetBits);
-    const dither = dithered ? new Dither({ bitDepth: targetBits as 16 | 24, shape: shape as "tpdf" | "shaped", seed }) : null;
-    dither?.prepare({ sampleRateHz: info.sampleRateHz, channels: info.channels, maxBlockFrames: BLOCK_FRAMES });
-    const writer = await createWavWriter(options.output, {
-      sampleRateHz: info.sampleRateHz, channels: info.channels, channelMask: info.channelMask,
-      bitDepth: depth === "32f" ? 32 : targetBits as 16 | 24, sampleFormat: depth === "32f" ? "float" : "int", force: options.force,
+    const lost = needsDither(info.bitDepth, info.sampleFormat === "float", spec.stages.length > 0, targetBits);
+    const output = await openOutput(options.output, {
+      format, bitDepth: depth === "32f" ? "32f" : (targetBits as 16 | 24), sampleRateHz: info.sampleRateHz, channels: info.channels,
+      force: options.force, bitrateKbps: options.bitrateKbps, dither: lost ? options.dither ?? "tpdf" : "none", seed: options.seed,
     });
-    // The sink is synchronous (the renderer's contract); writes are collected per pushed block and awaited.
+    // The renderer's sink is synchronous; blocks are copied and written after each push.
     const pending: { channels: Float32Array[]; frames: number }[] = [];
     const sink = (channels: Float32Array[], frames: number): void => {
-      const copy = channels.map((ch) => ch.slice(0, frames));
-      dither?.process(copy, frames);
-      pending.push({ channels: copy, frames });
+      pending.push({ channels: channels.map((ch) => ch.slice(0, frames)), frames });
     };
     const flush = async (): Promise<void> => {
-      for (const block of pending.splice(0)) await writer.write(block.channels, block.frames);
+      for (const block of pending.splice(0)) await output.write(block.channels, block.frames);
     };
     try {
       let frames = 0;
@@ -81,14 +77,10 @@ export async function renderFile(input: string, spec: ChainSpec, options: Render
       }
       renderer.finish(sink);
       await flush();
-      await writer.close();
-      return {
-        input, output: options.output, frames, sampleRateHz: info.sampleRateHz, channels: info.channels, bitDepth: depth,
-        latencySamples: renderer.latencySamples,
-        dither: { applied: dithered, shape: dithered ? shape : "none", seed: dithered ? seed : null },
-      };
+      const report = await output.close();
+      return { input, frames, sampleRateHz: info.sampleRateHz, channels: info.channels, latencySamples: renderer.latencySamples, output: report };
     } catch (e) {
-      await writer.abort();
+      await output.abort();
       throw e;
     }
   } finally {
