@@ -15,14 +15,8 @@
  * to that all-pass: flat magnitude, one shared phase response ("phase-coherent").
  */
 
-/** A biquad normalised to a0 = 1: y[n] = b0 x[n] + b1 x[n-1] + b2 x[n-2] - a1 y[n-1] - a2 y[n-2]. */
-export interface BiquadCoefficients {
-  readonly b0: number;
-  readonly b1: number;
-  readonly b2: number;
-  readonly a1: number;
-  readonly a2: number;
-}
+import type { BiquadCoefficients } from "./biquad.js";
+export type { BiquadCoefficients } from "./biquad.js";
 
 /** One LR4 split: each path is its 2nd-order section applied twice; `allpass` is their sum. */
 export interface LinkwitzRileySplit {

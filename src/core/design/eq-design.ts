@@ -34,14 +34,8 @@
  * converges to the analog response as f0/fs → 0.
  */
 
-/** One biquad section, normalised so a0 = 1: H(z) = (b0 + b1 z⁻¹ + b2 z⁻²) / (1 + a1 z⁻¹ + a2 z⁻²). */
-export interface BiquadCoefficients {
-  readonly b0: number;
-  readonly b1: number;
-  readonly b2: number;
-  readonly a1: number;
-  readonly a2: number;
-}
+import type { BiquadCoefficients } from "./biquad.js";
+export type { BiquadCoefficients } from "./biquad.js";
 
 export type EqShape = "bell" | "lowShelf" | "highShelf" | "highPass" | "lowPass" | "tilt";
 

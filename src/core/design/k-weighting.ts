@@ -12,14 +12,8 @@
  * Pure functions: no state. The stateful filtering lives in the loudness meter.
  */
 
-/** A biquad normalised to a0 = 1: y[n] = b0 x[n] + b1 x[n-1] + b2 x[n-2] - a1 y[n-1] - a2 y[n-2]. */
-export interface BiquadCoefficients {
-  readonly b0: number;
-  readonly b1: number;
-  readonly b2: number;
-  readonly a1: number;
-  readonly a2: number;
-}
+import type { BiquadCoefficients } from "./biquad.js";
+export type { BiquadCoefficients } from "./biquad.js";
 
 export interface KWeightingDesign {
   /** Stage 1: the high-shelf pre-filter (BS.1770-4 Table 1 at 48 kHz). */
