@@ -5,7 +5,7 @@
 //   passes as people use it (measure, then normalize with the measured values), same file, same run.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CACHE, CLI, ROOT, corpusWav, ratioLine, timeProcess } from "./lib.mjs";
+import { CACHE, CLI, ROOT, corpusWav, ratioLine, timeProcess, ffmpegLoudnormTwoPass } from "./lib.mjs";
 
 export const FULL_CHAIN = {
   version: 1,
@@ -61,15 +61,7 @@ export async function benchChain({ runs = 3 } = {}) {
   const chain = join(CACHE, "full-chain.json");
   writeFileSync(chain, JSON.stringify(FULL_CHAIN));
   const out = join(CACHE, "render-out.wav");
-  const loudnorm = "loudnorm=I=-14:TP=-1:LRA=11";
-  const ffmpegTwoPass = () => {
-    const first = timeProcess("ffmpeg", ["-nostats", "-hide_banner", "-i", file, "-af", `${loudnorm}:print_format=json`, "-f", "null", "-"]);
-    const m = JSON.parse(first.stderr.slice(first.stderr.lastIndexOf("{")));
-    const second = timeProcess("ffmpeg", ["-y", "-nostats", "-hide_banner", "-i", file, "-af",
-      `${loudnorm}:measured_I=${m.input_i}:measured_TP=${m.input_tp}:measured_LRA=${m.input_lra}:measured_thresh=${m.input_thresh}:offset=${m.target_offset}:linear=true`,
-      "-ar", "44100", "-c:a", "pcm_s24le", join(CACHE, "loudnorm-out.wav")]);
-    return first.seconds + second.seconds;
-  };
+  const ffmpegTwoPass = () => ffmpegLoudnormTwoPass(file, join(CACHE, "loudnorm-out.wav"));
   const ours = [];
   const theirs = [];
   for (let i = 0; i < runs; i++) {

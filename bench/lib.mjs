@@ -73,3 +73,17 @@ export function ratioLine(label, ours, theirs, theirName) {
   return `${label}: mastersmith ${ours.toFixed(3)} s, ${theirName} ${theirs.toFixed(3)} s -> ` +
     `${ratio >= 1 ? `${ratio.toFixed(2)}x faster` : `${(1 / ratio).toFixed(2)}x SLOWER`}`;
 }
+
+/**
+ * ffmpeg's loudnorm as people use it for files: a measuring pass, then a pass with the measured
+ * values (linear mode) writing a 24-bit WAV. Returns the seconds of both passes together.
+ */
+export function ffmpegLoudnormTwoPass(file, outPath, { lufs = -14, truePeakDbtp = -1, lraLu = 11 } = {}) {
+  const loudnorm = `loudnorm=I=${lufs}:TP=${truePeakDbtp}:LRA=${lraLu}`;
+  const first = timeProcess("ffmpeg", ["-nostats", "-hide_banner", "-i", file, "-af", `${loudnorm}:print_format=json`, "-f", "null", "-"]);
+  const m = JSON.parse(first.stderr.slice(first.stderr.lastIndexOf("{")));
+  const second = timeProcess("ffmpeg", ["-y", "-nostats", "-hide_banner", "-i", file, "-af",
+    `${loudnorm}:measured_I=${m.input_i}:measured_TP=${m.input_tp}:measured_LRA=${m.input_lra}:measured_thresh=${m.input_thresh}:offset=${m.target_offset}:linear=true`,
+    "-ar", "44100", "-c:a", "pcm_s24le", outPath]);
+  return first.seconds + second.seconds;
+}

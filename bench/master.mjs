@@ -3,20 +3,12 @@
 // (measure, then normalize with the measured values, linear), same file, same run. Peak RSS of
 // our process from bin/mastersmith.js (MASTERSMITH_REPORT_RSS=1).
 import { join } from "node:path";
-import { CACHE, CLI, corpusWav, ratioLine, timeProcess } from "./lib.mjs";
+import { CACHE, CLI, corpusWav, ratioLine, timeProcess, ffmpegLoudnormTwoPass } from "./lib.mjs";
 
 export async function benchMaster({ runs = 3 } = {}) {
   const file = corpusWav(240);
   const out = join(CACHE, "master-out.wav");
-  const loudnorm = "loudnorm=I=-14:TP=-1:LRA=11";
-  const ffmpegTwoPass = () => {
-    const first = timeProcess("ffmpeg", ["-nostats", "-hide_banner", "-i", file, "-af", `${loudnorm}:print_format=json`, "-f", "null", "-"]);
-    const m = JSON.parse(first.stderr.slice(first.stderr.lastIndexOf("{")));
-    const second = timeProcess("ffmpeg", ["-y", "-nostats", "-hide_banner", "-i", file, "-af",
-      `${loudnorm}:measured_I=${m.input_i}:measured_TP=${m.input_tp}:measured_LRA=${m.input_lra}:measured_thresh=${m.input_thresh}:offset=${m.target_offset}:linear=true`,
-      "-ar", "44100", "-c:a", "pcm_s24le", join(CACHE, "loudnorm-out.wav")]);
-    return first.seconds + second.seconds;
-  };
+  const ffmpegTwoPass = () => ffmpegLoudnormTwoPass(file, join(CACHE, "loudnorm-out.wav"));
   const ours = [];
   const theirs = [];
   let rss = "";
