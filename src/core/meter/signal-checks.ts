@@ -71,6 +71,17 @@ export interface SignalChecksResult {
   readonly silence: SilenceResult;
 }
 
+const NEAR_PEAK_RATIO = Math.pow(10, -NEAR_PEAK_WITHIN_DB / 20);
+
+/**
+ * The first histogram bin counted as near `peak` (within NEAR_PEAK_WITHIN_DB). Non-decreasing
+ * in `peak`, which is what lets `add` skip the bins below that of the running peak.
+ */
+function nearPeakBin(peak: number): number {
+  const fromBin = Math.floor(peak * NEAR_PEAK_RATIO * HIST_SCALE);
+  return Math.min(fromBin, HIST_BINS - 1);
+}
+
 export class SignalChecksMeter {
   readonly sampleRateHz: number;
   readonly channels: number;
@@ -105,6 +116,10 @@ export class SignalChecksMeter {
     let lastLoud = this.lastLoud;
     let peak = this.peak;
     const hist = this.hist;
+    // Only bins at or above the near-peak bin of the peak so far are ever counted (the final
+    // peak can only be higher, so its bin is too): samples below it are not histogrammed. In a
+    // mix most samples are far below the peak, so the histogram store is skipped for them.
+    let minBin = nearPeakBin(peak);
     for (let c = 0; c < this.channels; c++) {
       const x = channels[c];
       let sum = 0;
@@ -112,23 +127,43 @@ export class SignalChecksMeter {
       let runs = this.runs[c];
       let clipped = this.clipped[c];
       let longest = this.longest[c];
+      // Sum, peak and near-peak histogram in one branch-light loop. Math.max/Math.abs compile
+      // to branchless float ops; the histogram store is skipped below the running near-peak bin.
+      let blockPeak = 0;
       for (let i = 0; i < frames; i++) {
         const v = x[i];
         sum += v;
-        const a = v < 0 ? -v : v;
-        peak = a > peak ? a : peak;
-        // Always increment (no data-dependent branch: music crosses any level at random).
+        const a = Math.abs(v);
+        blockPeak = Math.max(blockPeak, a);
         const k = (a * HIST_SCALE) | 0;
-        hist[k < HIST_BINS - 1 ? k : HIST_BINS - 1]++;
-        if (a >= FULL_SCALE_LINEAR) {
-          run++;
-        } else if (run > 0) {
-          if (run >= MIN_CLIP_RUN_SAMPLES) {
-            runs++;
-            clipped += run;
-            if (run > longest) longest = run;
+        if (k >= minBin) hist[k < HIST_BINS - 1 ? k : HIST_BINS - 1]++;
+      }
+      if (blockPeak !== blockPeak) {
+        // A NaN sample (float files): Math.max propagates it, the peak must ignore it.
+        blockPeak = 0;
+        for (let i = 0; i < frames; i++) {
+          const v = x[i];
+          const a = v < 0 ? -v : v;
+          blockPeak = a > blockPeak ? a : blockPeak;
+        }
+      }
+      peak = blockPeak > peak ? blockPeak : peak;
+      // Clipped runs: only a block with a full-scale sample, or one that may close an open run,
+      // needs the per-sample run tracking (most blocks of most files have neither).
+      if (blockPeak >= FULL_SCALE_LINEAR || run > 0) {
+        for (let i = 0; i < frames; i++) {
+          const v = x[i];
+          const a = v < 0 ? -v : v;
+          if (a >= FULL_SCALE_LINEAR) {
+            run++;
+          } else if (run > 0) {
+            if (run >= MIN_CLIP_RUN_SAMPLES) {
+              runs++;
+              clipped += run;
+              if (run > longest) longest = run;
+            }
+            run = 0;
           }
-          run = 0;
         }
       }
       // Silence: scan in from both ends only as far as the first loud sample.
@@ -148,6 +183,7 @@ export class SignalChecksMeter {
           }
         }
       }
+      minBin = nearPeakBin(peak);
       this.sum[c] += sum;
       this.run[c] = run;
       this.runs[c] = runs;
@@ -183,8 +219,7 @@ export class SignalChecksMeter {
     // Counted from the bin holding peak - 1 dB: exact to one bin (0.01 dB near full scale).
     let near = 0;
     if (this.peak > 0) {
-      const fromBin = Math.floor(this.peak * Math.pow(10, -NEAR_PEAK_WITHIN_DB / 20) * HIST_SCALE);
-      for (let b = Math.min(fromBin, HIST_BINS - 1); b < HIST_BINS; b++) near += this.hist[b];
+      for (let b = nearPeakBin(this.peak); b < HIST_BINS; b++) near += this.hist[b];
     }
     return {
       durationS: n / fs,
