@@ -14,8 +14,18 @@ export const CONSUMED = 1;
 export const DONE = 2;
 export const SLOT_FRAMES = 3;
 
-/** The meters the worker can run; the others stay on the reading thread. */
-export type RemoteMeter = "truePeak" | "loudness" | "checks";
+/**
+ * The meters the worker can run; the others stay on the reading thread. "truePeakShare": the
+ * worker runs the true-peak meter on the upper half of the channels (from `truePeakSplit`), the
+ * reading thread on the lower half (BS.1770-4 Annex 2 true peak is per channel, so the maximum of
+ * the two halves is the same number).
+ */
+export type RemoteMeter = "truePeak" | "truePeakShare" | "loudness" | "checks";
+
+/** The first channel whose true peak the worker measures under "truePeakShare". */
+export function truePeakSplit(channels: number): number {
+  return channels >> 1;
+}
 
 export interface RingLayout {
   readonly slots: number;
@@ -40,6 +50,8 @@ export interface StartMessage {
 /** The worker's results: the readouts the Analyzer asks of each remote meter. */
 export interface RemoteResults {
   truePeak?: { truePeakDbtp: number; samplePeakDbfs: number };
+  /** Linear maxima over the worker's channels, combined with the reading thread's. */
+  truePeakShare?: { truePeakLinear: number; samplePeakLinear: number };
   checks?: SignalChecksResult;
   loudness?: {
     integratedLufs: number;

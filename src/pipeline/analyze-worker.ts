@@ -1,6 +1,6 @@
 /**
- * Worker thread of `analyzeFile`: runs the meters it is given (true peak, loudness, signal
- * checks) over the blocks the reading thread publishes in the shared ring (analyze-ring.ts),
+ * Worker thread of `analyzeFile`: runs the meters it is given (true peak, or its share of the
+ * channels, loudness, signal checks) over the blocks the reading thread publishes in the shared ring (analyze-ring.ts),
  * then posts their readouts. The meters are the same deterministic core classes, fed the same blocks in the same
  * order, so the results are identical to a single-thread run.
  *
@@ -12,7 +12,7 @@ import { isMastersmithError } from "../core/codes.js";
 import { LoudnessMeter } from "../core/meter/loudness.js";
 import { SignalChecksMeter } from "../core/meter/signal-checks.js";
 import { TruePeakMeter } from "../core/meter/true-peak.js";
-import { CONSUMED, DONE, SLOT_FRAMES, WRITTEN, slotViews, type RemoteResults, type StartMessage, type WorkerReply } from "./analyze-ring.js";
+import { CONSUMED, DONE, SLOT_FRAMES, WRITTEN, slotViews, truePeakSplit, type RemoteResults, type StartMessage, type WorkerReply } from "./analyze-ring.js";
 
 /** Re-check the flags at least this often while waiting (the reader always notifies; belt and braces). */
 const WAIT_MS = 1000;
@@ -25,8 +25,12 @@ function measure(start: StartMessage): RemoteResults {
     ? new LoudnessMeter({ sampleRateHz, channels, channelMask: start.channelMask, series: start.series })
     : null;
   const checks = start.meters.includes("checks") ? new SignalChecksMeter({ sampleRateHz, channels }) : null;
+  const split = truePeakSplit(channels);
+  const share = truePeak === null && start.meters.includes("truePeakShare") ? new TruePeakMeter({ sampleRateHz, channels: channels - split }) : null;
   const control = new Int32Array(ring.control);
   const views = slotViews(ring);
+  // The upper channels of each slot, for the shared true-peak meter (allocated once).
+  const shareViews = views.map((slot) => slot.slice(split));
   let consumed = 0;
   for (;;) {
     let written = Atomics.load(control, WRITTEN);
@@ -34,7 +38,7 @@ function measure(start: StartMessage): RemoteResults {
       if (Atomics.load(control, DONE) === 1) {
         // DONE is set after the last block is published: re-read WRITTEN once more.
         written = Atomics.load(control, WRITTEN);
-        if (written === consumed) return results(truePeak, loudness, checks);
+        if (written === consumed) return results(truePeak, loudness, checks, share);
         break;
       }
       Atomics.wait(control, WRITTEN, consumed, WAIT_MS);
@@ -46,14 +50,18 @@ function measure(start: StartMessage): RemoteResults {
     truePeak?.add(block, frames);
     loudness?.add(block, frames);
     checks?.add(block, frames);
+    share?.add(shareViews[slot], frames);
     consumed++;
     Atomics.store(control, CONSUMED, consumed);
     Atomics.notify(control, CONSUMED);
   }
 }
 
-function results(truePeak: TruePeakMeter | null, loudness: LoudnessMeter | null, checks: SignalChecksMeter | null): RemoteResults {
+function results(
+  truePeak: TruePeakMeter | null, loudness: LoudnessMeter | null, checks: SignalChecksMeter | null, share: TruePeakMeter | null,
+): RemoteResults {
   const out: RemoteResults = {};
+  if (share !== null) out.truePeakShare = { truePeakLinear: share.truePeakLinear(), samplePeakLinear: share.samplePeakLinear() };
   if (checks !== null) out.checks = checks.result();
   if (truePeak !== null) out.truePeak = { truePeakDbtp: truePeak.truePeakDbtp(), samplePeakDbfs: truePeak.samplePeakDbfs() };
   if (loudness !== null) {
