@@ -82,6 +82,17 @@ function nearPeakBin(peak: number): number {
   return Math.min(fromBin, HIST_BINS - 1);
 }
 
+/** The largest |x| over a block, NaN samples ignored (the comparison is false for them). */
+function peakIgnoringNaN(x: Float32Array, frames: number): number {
+  let peak = 0;
+  for (let i = 0; i < frames; i++) {
+    const v = x[i];
+    const a = v < 0 ? -v : v;
+    peak = a > peak ? a : peak;
+  }
+  return peak;
+}
+
 export class SignalChecksMeter {
   readonly sampleRateHz: number;
   readonly channels: number;
@@ -123,10 +134,6 @@ export class SignalChecksMeter {
     for (let c = 0; c < this.channels; c++) {
       const x = channels[c];
       let sum = 0;
-      let run = this.run[c];
-      let runs = this.runs[c];
-      let clipped = this.clipped[c];
-      let longest = this.longest[c];
       // Sum, peak and near-peak histogram in one branch-light loop. Math.max/Math.abs compile
       // to branchless float ops; the histogram store is skipped below the running near-peak bin.
       let blockPeak = 0;
@@ -138,34 +145,12 @@ export class SignalChecksMeter {
         const k = (a * HIST_SCALE) | 0;
         if (k >= minBin) hist[k < HIST_BINS - 1 ? k : HIST_BINS - 1]++;
       }
-      if (blockPeak !== blockPeak) {
-        // A NaN sample (float files): Math.max propagates it, the peak must ignore it.
-        blockPeak = 0;
-        for (let i = 0; i < frames; i++) {
-          const v = x[i];
-          const a = v < 0 ? -v : v;
-          blockPeak = a > blockPeak ? a : blockPeak;
-        }
-      }
+      // A NaN sample (float files): Math.max propagated it, the peak must ignore it.
+      if (blockPeak !== blockPeak) blockPeak = peakIgnoringNaN(x, frames);
       peak = blockPeak > peak ? blockPeak : peak;
       // Clipped runs: only a block with a full-scale sample, or one that may close an open run,
       // needs the per-sample run tracking (most blocks of most files have neither).
-      if (blockPeak >= FULL_SCALE_LINEAR || run > 0) {
-        for (let i = 0; i < frames; i++) {
-          const v = x[i];
-          const a = v < 0 ? -v : v;
-          if (a >= FULL_SCALE_LINEAR) {
-            run++;
-          } else if (run > 0) {
-            if (run >= MIN_CLIP_RUN_SAMPLES) {
-              runs++;
-              clipped += run;
-              if (run > longest) longest = run;
-            }
-            run = 0;
-          }
-        }
-      }
+      if (blockPeak >= FULL_SCALE_LINEAR || this.run[c] > 0) this.trackClipRuns(x, frames, c);
       // Silence: scan in from both ends only as far as the first loud sample.
       let firstInBlock = -1;
       let lastInBlock = -1;
@@ -185,10 +170,6 @@ export class SignalChecksMeter {
       }
       minBin = nearPeakBin(peak);
       this.sum[c] += sum;
-      this.run[c] = run;
-      this.runs[c] = runs;
-      this.clipped[c] = clipped;
-      this.longest[c] = longest;
       if (lastInBlock >= 0) {
         lastLoud = Math.max(lastLoud, base + lastInBlock);
         if (firstLoud < 0 || base + firstInBlock < firstLoud) firstLoud = base + firstInBlock;
@@ -198,6 +179,35 @@ export class SignalChecksMeter {
     this.lastLoud = lastLoud;
     this.peak = peak;
     this.totalFrames += frames;
+  }
+
+  /**
+   * Runs of full-scale samples in one channel's block. Kept out of `add` so that its hot loop is
+   * compiled without this rarely run code (no deopt for missing type feedback when it first runs).
+   */
+  private trackClipRuns(x: Float32Array, frames: number, c: number): void {
+    let run = this.run[c];
+    let runs = this.runs[c];
+    let clipped = this.clipped[c];
+    let longest = this.longest[c];
+    for (let i = 0; i < frames; i++) {
+      const v = x[i];
+      const a = v < 0 ? -v : v;
+      if (a >= FULL_SCALE_LINEAR) {
+        run++;
+      } else if (run > 0) {
+        if (run >= MIN_CLIP_RUN_SAMPLES) {
+          runs++;
+          clipped += run;
+          if (run > longest) longest = run;
+        }
+        run = 0;
+      }
+    }
+    this.run[c] = run;
+    this.runs[c] = runs;
+    this.clipped[c] = clipped;
+    this.longest[c] = longest;
   }
 
   result(): SignalChecksResult {
