@@ -82,6 +82,28 @@ function nearPeakBin(peak: number): number {
   return Math.min(fromBin, HIST_BINS - 1);
 }
 
+/**
+ * The hot loop of `add`, on its own so that it is optimized with complete type feedback (an
+ * on-stack replacement inside `add` during the first block would be compiled before the code
+ * after the loop had ever run, and deoptimized when it does). Returns the sum of the block;
+ * `out[0]` receives the largest |x| (NaN if a sample is NaN). Samples whose histogram bin is
+ * below `minBin` are not histogrammed. Math.max/Math.abs compile to branchless float ops.
+ */
+function sumPeakHistogram(x: Float32Array, frames: number, hist: Float64Array, minBin: number, out: Float64Array): number {
+  let sum = 0;
+  let blockPeak = 0;
+  for (let i = 0; i < frames; i++) {
+    const v = x[i];
+    sum += v;
+    const a = Math.abs(v);
+    blockPeak = Math.max(blockPeak, a);
+    const k = (a * HIST_SCALE) | 0;
+    if (k >= minBin) hist[k < HIST_BINS - 1 ? k : HIST_BINS - 1]++;
+  }
+  out[0] = blockPeak;
+  return sum;
+}
+
 /** The largest |x| over a block, NaN samples ignored (the comparison is false for them). */
 function peakIgnoringNaN(x: Float32Array, frames: number): number {
   let peak = 0;
@@ -108,6 +130,8 @@ export class SignalChecksMeter {
   private lastLoud = -1;
   private peak = 0;
   private readonly hist = new Float64Array(HIST_BINS);
+  /** Second result of sumPeakHistogram (allocated once). */
+  private readonly scratch = new Float64Array(1);
 
   constructor(options: SignalChecksOptions) {
     const { sampleRateHz, channels } = options;
@@ -133,18 +157,8 @@ export class SignalChecksMeter {
     let minBin = nearPeakBin(peak);
     for (let c = 0; c < this.channels; c++) {
       const x = channels[c];
-      let sum = 0;
-      // Sum, peak and near-peak histogram in one branch-light loop. Math.max/Math.abs compile
-      // to branchless float ops; the histogram store is skipped below the running near-peak bin.
-      let blockPeak = 0;
-      for (let i = 0; i < frames; i++) {
-        const v = x[i];
-        sum += v;
-        const a = Math.abs(v);
-        blockPeak = Math.max(blockPeak, a);
-        const k = (a * HIST_SCALE) | 0;
-        if (k >= minBin) hist[k < HIST_BINS - 1 ? k : HIST_BINS - 1]++;
-      }
+      const sum = sumPeakHistogram(x, frames, hist, minBin, this.scratch);
+      let blockPeak = this.scratch[0];
       // A NaN sample (float files): Math.max propagated it, the peak must ignore it.
       if (blockPeak !== blockPeak) blockPeak = peakIgnoringNaN(x, frames);
       peak = blockPeak > peak ? blockPeak : peak;
