@@ -326,31 +326,52 @@ export class SpectrumMeter {
   add(channels: Float32Array[], frames: number): void {
     const left = channels[0];
     const right = this.channels >= 2 && channels.length >= 2 ? channels[1] : channels[0];
-    const d = this.decimation;
     const w = this.windowFrames;
     const hiN = this.hi.n;
-    const hiWin = this.hi.window;
-    const hiFrame = this.hi.frame;
     let i = 0;
     while (i < frames) {
       const winPos = this.totalFrames % w;
       const winIndex = (this.totalFrames - winPos) / w;
       this.ensureWindow(winIndex);
-      // A segment never crosses a decimation block, a window or a high-stage frame boundary.
-      let len = Math.min(frames - i, d - this.decPos, w - winPos);
+      // A region never crosses a window or a high-stage frame boundary (addRegion splits it
+      // further at the decimation blocks).
       const inFrame = this.hiPos < hiN;
-      len = Math.min(len, inFrame ? hiN - this.hiPos : this.hiPeriod - this.hiPos);
-      let s0m = this.s0m;
-      let s1m = this.s1m;
-      let s0s = this.s0s;
-      let s1s = this.s1s;
+      const len = Math.min(frames - i, w - winPos, inFrame ? hiN - this.hiPos : this.hiPeriod - this.hiPos);
+      this.addRegion(left, right, i, i + len, winIndex, inFrame);
+      const startAbs = this.totalFrames;
+      this.totalFrames += len;
+      i += len;
+      this.hiPos += len;
+      if (inFrame && this.hiPos === hiN) this.hiFrameDone(startAbs + len - hiN);
+      if (this.hiPos === this.hiPeriod) this.hiPos = 0;
+    }
+  }
+
+  /**
+   * Frames [start, end) of one region (inside one 3 s window, inside or outside one high-stage
+   * frame): MID/SIDE, the CIC sums, the window's MID energy and the high-stage frame. The CIC
+   * state stays in locals across the decimation blocks (it was reloaded every D samples); the
+   * MID energy is still added to the window once per decimation block, in the same order, so
+   * every sum is bit-identical to the block-by-block loop.
+   */
+  private addRegion(left: Float32Array, right: Float32Array, start: number, end: number, winIndex: number, inFrame: boolean): void {
+    const d = this.decimation;
+    const hiWin = this.hi.window;
+    const hiFrame = this.hi.frame;
+    const recAt = winIndex * this.recordSize + W_MID_SQ;
+    let s0m = this.s0m;
+    let s1m = this.s1m;
+    let s0s = this.s0s;
+    let s1s = this.s1s;
+    let n = this.decPos;
+    let p = 2 * this.hiPos;
+    let q = this.hiPos;
+    let j = start;
+    while (j < end) {
+      const subEnd = Math.min(end, j + (d - n));
       let midSq = 0;
-      let n = this.decPos;
-      const end = i + len;
       if (inFrame) {
-        let p = 2 * this.hiPos;
-        let q = this.hiPos;
-        for (let j = i; j < end; j++, n++, p += 2, q++) {
+        for (; j < subEnd; j++, n++, p += 2, q++) {
           const l = left[j];
           const r = right[j];
           const m = 0.5 * (l + r);
@@ -365,7 +386,7 @@ export class SpectrumMeter {
           hiFrame[p + 1] = wq * s;
         }
       } else {
-        for (let j = i; j < end; j++, n++) {
+        for (; j < subEnd; j++, n++) {
           const l = left[j];
           const r = right[j];
           const m = 0.5 * (l + r);
@@ -377,20 +398,23 @@ export class SpectrumMeter {
           midSq += m * m;
         }
       }
-      this.s0m = s0m;
-      this.s1m = s1m;
-      this.s0s = s0s;
-      this.s1s = s1s;
-      this.windows[winIndex * this.recordSize + W_MID_SQ] += midSq;
-      this.decPos = n;
-      const startAbs = this.totalFrames;
-      this.totalFrames += len;
-      i = end;
-      if (n === d) this.emitDecimated();
-      this.hiPos += len;
-      if (inFrame && this.hiPos === hiN) this.hiFrameDone(startAbs + len - hiN);
-      if (this.hiPos === this.hiPeriod) this.hiPos = 0;
+      // Reloaded each time: a low-stage frame may grow the window records.
+      this.windows[recAt] += midSq;
+      if (n === d) {
+        this.s0m = s0m;
+        this.s1m = s1m;
+        this.s0s = s0s;
+        this.s1s = s1s;
+        this.emitDecimated();
+        s0m = s1m = s0s = s1s = 0;
+        n = 0;
+      }
     }
+    this.s0m = s0m;
+    this.s1m = s1m;
+    this.s0s = s0s;
+    this.s1s = s1s;
+    this.decPos = n;
   }
 
   private ensureWindow(index: number): void {
