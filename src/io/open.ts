@@ -4,12 +4,9 @@
  */
 import { MastersmithError } from "../core/codes.js";
 import { parseAiff } from "./aiff.js";
-import { Mp3Reader, parseMp3Header, parseMpegFrameHeader } from "./decode-mp3.js";
-import { findFfmpeg, Mp4Reader, parseMp4Header } from "./decode-mp4.js";
-import { OggReader, parseOggHeader } from "./decode-ogg.js";
 import { FileSource } from "./file-source.js";
-import { FlacReader, parseFlacHeader } from "./flac.js";
 import { fourcc } from "./header-checks.js";
+import { parseMpegFrameHeader } from "./mpeg-frame.js";
 import { PcmReader } from "./pcm-reader.js";
 import type { AudioReader, Container } from "./types.js";
 import { parseWav } from "./wav.js";
@@ -98,17 +95,26 @@ export async function openAudioFile(path: string): Promise<AudioReader> {
       throw new MastersmithError("E_UNSUPPORTED_FORMAT", { file: path, detail: describe(view) });
     }
     switch (container) {
-      case "flac":
+      // The decoders (WebAssembly, or ffmpeg for MP4) load only for their own format: start-up
+      // for a WAV does not pay for them.
+      case "flac": {
+        const { FlacReader, parseFlacHeader } = await import("./flac.js");
         return new FlacReader(source, parseFlacHeader(source, streamOffsetBytes));
+      }
       case "wav": case "rf64": case "bw64":
         return new PcmReader(source, parseWav(source, container));
       case "aiff": case "aifc":
         return new PcmReader(source, parseAiff(source, container));
-      case "mp3":
+      case "mp3": {
+        const { Mp3Reader, parseMp3Header } = await import("./decode-mp3.js");
         return new Mp3Reader(source, parseMp3Header(source, streamOffsetBytes));
-      case "ogg":
+      }
+      case "ogg": {
+        const { OggReader, parseOggHeader } = await import("./decode-ogg.js");
         return new OggReader(source, parseOggHeader(source));
+      }
       case "mp4": {
+        const { findFfmpeg, Mp4Reader, parseMp4Header } = await import("./decode-mp4.js");
         const track = parseMp4Header(source);
         return new Mp4Reader(source, track, findFfmpeg(path, track.codec));
       }
