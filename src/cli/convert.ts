@@ -6,8 +6,9 @@
 import { MastersmithError } from "../core/codes.js";
 import { parseTagArgs } from "../io/tags.js";
 import { convert, type ConvertReport } from "../pipeline/convert.js";
-import type { DitherMode, OutputBitDepth, OutputFormat } from "../pipeline/outputs.js";
+import type { OutputFormat } from "../pipeline/outputs.js";
 import type { Command, CommandIo } from "./main.js";
+import { parseBitDepth, parseDither } from "./output-options.js";
 
 const FORMATS: readonly OutputFormat[] = ["wav", "flac", "mp3", "aac", "opus"];
 
@@ -71,15 +72,8 @@ export const convertCommand: Command = {
     if (typeof output !== "string" || output === "") throw usageError("give the output file with -o OUT");
     const format = values.format as string | undefined;
     if (format !== undefined && !FORMATS.includes(format as OutputFormat)) throw usageError(`--format '${format}' (one of ${FORMATS.join(", ")})`);
-    const depthArg = values["bit-depth"] as string | undefined;
-    let bitDepth: OutputBitDepth | undefined;
-    if (depthArg !== undefined) {
-      if (depthArg === "16" || depthArg === "24") bitDepth = Number(depthArg) as 16 | 24;
-      else if (depthArg === "32f" || depthArg === "32") bitDepth = "32f";
-      else throw usageError(`--bit-depth '${depthArg}' (16, 24 or 32f)`);
-    }
-    const dither = values.dither as string | undefined;
-    if (dither !== undefined && dither !== "tpdf" && dither !== "shaped" && dither !== "none") throw usageError(`--dither '${dither}' (tpdf, shaped or none)`);
+    const bitDepth = parseBitDepth(values["bit-depth"]);
+    const dither = parseDither(values.dither);
     const seedArg = values.seed as string | undefined;
     let seed: number | undefined;
     if (seedArg !== undefined) {
@@ -90,7 +84,7 @@ export const convertCommand: Command = {
       format: format as OutputFormat | undefined,
       bitDepth,
       sampleRateHz: integer("sample-rate", values["sample-rate"]),
-      dither: dither as DitherMode | undefined,
+      dither,
       seed,
       bitrateKbps: integer("bitrate", values.bitrate),
       tags: parseTagArgs((values.tag as string[] | undefined) ?? []),

@@ -10,8 +10,9 @@ import type { MasterIntent, MasterPlan, StyleName, TargetName } from "../core/pl
 import { parseTagArgs } from "../io/tags.js";
 import { master, type MasterOptions, type MasterProgress, type MasterResult } from "../pipeline/master.js";
 import { formatReport, masterReportJson } from "../pipeline/report.js";
-import type { DitherMode, OutputBitDepth, OutputFormat } from "../pipeline/outputs.js";
+import type { OutputFormat } from "../pipeline/outputs.js";
 import type { Command, CommandIo } from "./main.js";
+import { parseBitDepth, parseDither } from "./output-options.js";
 
 const TARGETS: readonly TargetName[] = ["spotify", "apple", "youtube", "amazon", "tidal", "deezer", "soundcloud", "ebu-r128", "atsc-a85", "podcast", "cd", "club"];
 const STYLES: readonly StyleName[] = ["balanced", "warm", "bright", "punchy", "open", "gentle", "loud"];
@@ -151,15 +152,8 @@ export const masterCommand: Command = {
       ...(values.width !== undefined ? { width: num("width", values.width, 0, 200) } : {}),
       ...(values["mono-bass"] !== undefined ? { monoBass: num("mono-bass", values["mono-bass"], 20, 500) } : {}),
     };
-    const depthArg = values["bit-depth"] as string | undefined;
-    let bitDepth: OutputBitDepth | undefined;
-    if (depthArg !== undefined) {
-      if (depthArg === "16" || depthArg === "24") bitDepth = Number(depthArg) as 16 | 24;
-      else if (depthArg === "32f" || depthArg === "32") bitDepth = "32f";
-      else throw usageError(`--bit-depth '${depthArg}' (16, 24 or 32f)`);
-    }
-    const dither = values.dither as string | undefined;
-    if (dither !== undefined && dither !== "tpdf" && dither !== "shaped" && dither !== "none") throw usageError(`--dither '${dither}' (tpdf, shaped or none)`);
+    const bitDepth = parseBitDepth(values["bit-depth"]);
+    const dither = parseDither(values.dither);
     const seed = num("seed", values.seed, 0, 0xffffffff);
     if (seed !== undefined && !Number.isInteger(seed)) throw usageError("--seed must be a whole number");
     const sampleRate = num("sample-rate", values["sample-rate"], 8000, 384000);
@@ -191,7 +185,7 @@ export const masterCommand: Command = {
 
     const common: Omit<MasterOptions, "outputs"> = {
       intent, plan, references: (values.reference as string[] | undefined) ?? [],
-      bitDepth, sampleRateHz: sampleRate, bitrateKbps: bitrate, dither: dither as DitherMode | undefined, seed,
+      bitDepth, sampleRateHz: sampleRate, bitrateKbps: bitrate, dither, seed,
       tags: parseTagArgs((values.tag as string[] | undefined) ?? []), force: values.force === true, codecSafe: values["codec-safe"] === true,
     };
     const results: (MasterResult | { input: string; error: { code: string; message: string } })[] = [];

@@ -8,7 +8,8 @@ import { readFile } from "node:fs/promises";
 import type { Command } from "./main.js";
 import { MastersmithError } from "../core/codes.js";
 import { validateChainSpec } from "../core/chain/spec.js";
-import { parseDepth, renderFile } from "../pipeline/render.js";
+import { renderFile } from "../pipeline/render.js";
+import { parseBitDepth, parseDither } from "./output-options.js";
 import type { OutputFormat } from "../pipeline/outputs.js";
 
 async function loadChain(path: string): Promise<unknown> {
@@ -47,10 +48,7 @@ export const renderCommand: Command = {
     const chainPath = values.chain as string | undefined;
     if (!output) throw new MastersmithError("E_BAD_ARGUMENT", { detail: "-o OUT is required" });
     if (!chainPath) throw new MastersmithError("E_BAD_ARGUMENT", { detail: "--chain chain.json is required" });
-    const dither = values.dither as string | undefined;
-    if (dither !== undefined && dither !== "tpdf" && dither !== "shaped" && dither !== "none") {
-      throw new MastersmithError("E_BAD_ARGUMENT", { detail: `--dither must be tpdf, shaped or none (got ${dither})` });
-    }
+    const dither = parseDither(values.dither);
     const seed = values.seed === undefined ? undefined : Number(values.seed);
     if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32)) {
       throw new MastersmithError("E_BAD_ARGUMENT", { detail: "--seed must be a whole number from 0 to 4294967295" });
@@ -68,7 +66,7 @@ export const renderCommand: Command = {
     const bitrate = values.bitrate === undefined ? undefined : Number(values.bitrate);
     if (bitrate !== undefined && !(Number.isInteger(bitrate) && bitrate > 0)) throw new MastersmithError("E_BAD_ARGUMENT", { detail: "--bitrate must be a whole number of kbps" });
     const result = await renderFile(positionals[0], spec, {
-      output, format: format as OutputFormat | undefined, bitDepth: parseDepth(values["bit-depth"] as string | undefined),
+      output, format: format as OutputFormat | undefined, bitDepth: parseBitDepth(values["bit-depth"]),
       dither, seed, bitrateKbps: bitrate, force: values.force === true,
     });
     if (values.json === true) io.stdout.write(JSON.stringify(result, null, 1) + "\n");

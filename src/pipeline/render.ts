@@ -8,18 +8,15 @@ import { ChainRenderer } from "../core/chain/renderer.js";
 import { buildChain } from "../core/chain/build.js";
 import type { ChainSpec } from "../core/chain/spec.js";
 import { needsDither } from "../core/dsp/dither.js";
-import { MastersmithError } from "../core/codes.js";
 import { openAudioFile } from "../io/open.js";
-import { formatFromPath, openOutput, type OutputFormat, type OutputReport } from "./outputs.js";
-
-export type OutputDepth = "16" | "24" | "32f";
+import { formatFromPath, openOutput, type OutputBitDepth, type OutputFormat, type OutputReport } from "./outputs.js";
 
 export interface RenderOptions {
   readonly output: string;
   /** Output format; default from the output's extension (.wav .flac .mp3 .m4a .opus). */
   readonly format?: OutputFormat;
   /** Output word length (WAV/FLAC); default: the source's (24 for 32-bit int sources, 32f for float WAV). */
-  readonly bitDepth?: OutputDepth;
+  readonly bitDepth?: OutputBitDepth;
   readonly dither?: "tpdf" | "shaped" | "none";
   /** Dither seed, recorded in the result so a render can be reproduced exactly. */
   readonly seed?: number;
@@ -40,9 +37,9 @@ export interface RenderResult {
 
 const BLOCK_FRAMES = 8192;
 
-function defaultDepth(sampleFormat: "int" | "float", bits: number): OutputDepth {
+function defaultDepth(sampleFormat: "int" | "float", bits: number): OutputBitDepth {
   if (sampleFormat === "float") return "32f";
-  return bits <= 16 ? "16" : "24";
+  return bits <= 16 ? 16 : 24;
 }
 
 export async function renderFile(input: string, spec: ChainSpec, options: RenderOptions): Promise<RenderResult> {
@@ -53,10 +50,10 @@ export async function renderFile(input: string, spec: ChainSpec, options: Render
     const depth = options.bitDepth ?? defaultDepth(info.sampleFormat, info.bitDepth);
     const renderer = new ChainRenderer(buildChain(spec), { sampleRateHz: info.sampleRateHz, channels: info.channels, maxBlockFrames: BLOCK_FRAMES });
     // Dither only where precision is lost (DESIGN.md, Dither): any stage, a float source, or fewer bits.
-    const targetBits = depth === "32f" ? 32 : Number(depth);
+    const targetBits = depth === "32f" ? 32 : depth;
     const lost = needsDither(info.bitDepth, info.sampleFormat === "float", spec.stages.length > 0, targetBits);
     const output = await openOutput(options.output, {
-      format, bitDepth: depth === "32f" ? "32f" : (targetBits as 16 | 24), sampleRateHz: info.sampleRateHz, channels: info.channels,
+      format, bitDepth: depth, sampleRateHz: info.sampleRateHz, channels: info.channels,
       force: options.force, bitrateKbps: options.bitrateKbps, dither: lost ? options.dither ?? "tpdf" : "none", seed: options.seed,
     });
     // The renderer's sink is synchronous; blocks are copied and written after each push.
@@ -86,10 +83,4 @@ export async function renderFile(input: string, spec: ChainSpec, options: Render
   } finally {
     await reader.close();
   }
-}
-
-export function parseDepth(value: string | undefined): OutputDepth | undefined {
-  if (value === undefined) return undefined;
-  if (value === "16" || value === "24" || value === "32f") return value;
-  throw new MastersmithError("E_BAD_ARGUMENT", { detail: `--bit-depth must be 16, 24 or 32f (got ${value})` });
 }
