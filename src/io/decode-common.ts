@@ -84,7 +84,7 @@ export class Reblocker {
 /**
  * The WASM decoders print their errors with console.error; we report them as coded errors
  * instead. The decoders work synchronously inside the call, so console.error is silenced for
- * exactly that span (the same approach as flac.ts).
+ * exactly that span (the FLAC decoder too: its promise is already settled when decode returns).
  */
 export function quietly<T>(call: () => T): T {
   const saved = console.error;
@@ -108,5 +108,14 @@ export async function quietlyAsync<T>(call: () => T | Promise<T>): Promise<T> {
     return await call();
   } finally {
     console.error = saved;
+  }
+}
+
+/** Frees a WASM decoder; one whose WebAssembly never became ready cannot be freed usefully. */
+export function freeDecoder(decoder: { free(): void }): void {
+  try {
+    decoder.free();
+  } catch {
+    // Nothing to report: the decoder holds no memory we could release.
   }
 }

@@ -15,7 +15,7 @@
  */
 import { MPEGDecoder, type MPEGDecodedAudio } from "mpg123-decoder";
 import { MastersmithError } from "../core/codes.js";
-import { checkBlockFrames, INPUT_CHUNK_BYTES, quietly, Reblocker } from "./decode-common.js";
+import { checkBlockFrames, freeDecoder, INPUT_CHUNK_BYTES, quietly, Reblocker } from "./decode-common.js";
 import type { FileSource } from "./file-source.js";
 import { checkFormat, fourcc } from "./header-checks.js";
 import { DEFAULT_BLOCK_FRAMES, type AudioInfo, type AudioReader } from "./types.js";
@@ -197,11 +197,7 @@ export class Mp3Reader implements AudioReader {
         });
       }
     } finally {
-      try {
-        decoder.free();
-      } catch {
-        // A decoder whose WASM never became ready cannot be freed usefully.
-      }
+      freeDecoder(decoder);
     }
   }
 

@@ -17,7 +17,7 @@
 import { OggVorbisDecoder } from "@wasm-audio-decoders/ogg-vorbis";
 import { OggOpusDecoder } from "ogg-opus-decoder";
 import { MastersmithError } from "../core/codes.js";
-import { checkBlockFrames, INPUT_CHUNK_BYTES, quietlyAsync, Reblocker } from "./decode-common.js";
+import { checkBlockFrames, freeDecoder, INPUT_CHUNK_BYTES, quietlyAsync, Reblocker } from "./decode-common.js";
 import type { FileSource } from "./file-source.js";
 import { checkFormat, fourcc } from "./header-checks.js";
 import { DEFAULT_BLOCK_FRAMES, type AudioInfo, type AudioReader } from "./types.js";
@@ -256,11 +256,7 @@ export class OggReader implements AudioReader {
         });
       }
     } finally {
-      try {
-        decoder.free();
-      } catch {
-        // A decoder whose WASM never became ready cannot be freed usefully.
-      }
+      freeDecoder(decoder);
     }
   }
 

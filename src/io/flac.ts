@@ -11,6 +11,7 @@
  *
  * Format reference: RFC 9639 (FLAC), §8.1 metadata block header, §8.2 STREAMINFO.
  */
+import { freeDecoder, quietly } from "./decode-common.js";
 import { FLACDecoder, type FLACDecodedAudio } from "@wasm-audio-decoders/flac";
 import { MastersmithError } from "../core/codes.js";
 import type { FileSource } from "./file-source.js";
@@ -78,21 +79,6 @@ export function parseFlacHeader(source: FileSource, streamOffsetBytes: number): 
     }
   }
   return { minBlockFrames, maxBlockFrames, sampleRateHz, channels, bitsPerSample, totalFrames, streamOffsetBytes, audioOffsetBytes: pos };
-}
-
-/**
- * The WASM build prints decode errors with console.error; we report them as E_CORRUPT instead.
- * The decoder works synchronously inside the call (the promise is already settled when it
- * returns), so console.error is silenced for exactly that span and nothing else.
- */
-function quietly(call: () => Promise<FLACDecodedAudio>): Promise<FLACDecodedAudio> {
-  const saved = console.error;
-  console.error = () => {};
-  try {
-    return call();
-  } finally {
-    console.error = saved;
-  }
 }
 
 export class FlacReader implements AudioReader {
@@ -209,11 +195,7 @@ export class FlacReader implements AudioReader {
         });
       }
     } finally {
-      try {
-        decoder.free();
-      } catch {
-        // Freeing a decoder whose WASM never became ready cannot be reported usefully.
-      }
+      freeDecoder(decoder);
     }
   }
 
