@@ -189,6 +189,38 @@ export class PipeEncoder {
   }
 }
 
+/**
+ * The Encoder of a pipe-fed tool writing `partial`: on close the pipe finishes, `afterFinish`
+ * post-processes the partial file (tags, gapless atoms), and the file gets its real name; on a
+ * failure, or on abort, the partial file (and every path in `temporaries`) is removed.
+ */
+export function pipedEncoder(path: string, partial: string, pipe: PipeEncoder, force: boolean,
+  afterFinish?: (partial: string, framesWritten: number) => void, temporaries: readonly string[] = []): Encoder {
+  const cleanUp = (): void => { for (const t of temporaries) removeQuietly(t); };
+  return {
+    path,
+    get framesWritten() { return pipe.framesWritten; },
+    write: (channels, frames) => pipe.write(channels, frames),
+    async close() {
+      try {
+        await pipe.finish();
+        afterFinish?.(partial, pipe.framesWritten);
+      } catch (e) {
+        removeQuietly(partial);
+        throw e;
+      } finally {
+        cleanUp();
+      }
+      publish(partial, path, force);
+    },
+    async abort() {
+      await pipe.kill();
+      removeQuietly(partial);
+      cleanUp();
+    },
+  };
+}
+
 /** Interleaves and converts: integers rounded to nearest and clamped (callers dither first). */
 export function interleave(planes: Float32Array[], frames: number, format: PipeSampleFormat, out: Buffer): void {
   const ch = planes.length;

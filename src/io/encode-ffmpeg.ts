@@ -4,7 +4,7 @@
  * and base64 pictures pass safely), the cover (where the container holds one) as a third input.
  */
 import { writeFileSync } from "node:fs";
-import { checkTarget, partialName, PipeEncoder, publish, removeQuietly, requireTool, type Encoder } from "./encode-common.js";
+import { checkTarget, partialName, PipeEncoder, pipedEncoder, requireTool, type Encoder } from "./encode-common.js";
 import { ffmetadata, type Tags } from "./tags.js";
 
 export interface FfmpegJob {
@@ -36,28 +36,7 @@ export function createFfmpegEncoder(path: string, job: FfmpegJob): Encoder {
   if (job.coverPath !== undefined) args.push("-map", "2:v", "-c:v", "copy", "-disposition:v:0", "attached_pic");
   args.push(...job.outputArgs, partial);
   const pipe = new PipeEncoder(path, tool, args, job.channels, "f32");
-  return {
-    path,
-    get framesWritten() { return pipe.framesWritten; },
-    write: (channels, frames) => pipe.write(channels, frames),
-    async close() {
-      try {
-        await pipe.finish();
-        job.finish?.(partial, pipe.framesWritten);
-      } catch (e) {
-        removeQuietly(partial);
-        throw e;
-      } finally {
-        removeQuietly(metaPath);
-      }
-      publish(partial, path, job.force === true);
-    },
-    async abort() {
-      await pipe.kill();
-      removeQuietly(partial);
-      removeQuietly(metaPath);
-    },
-  };
+  return pipedEncoder(path, partial, pipe, job.force === true, job.finish, [metaPath]);
 }
 
 /** Tags under ffmpeg's generic names (mapped by each muxer to its own atoms or comments). */

@@ -9,7 +9,7 @@
  * bundle; the flac CLI does all of it, exactly, and is installed wherever ffmpeg/sox are.
  */
 import { MastersmithError } from "../core/codes.js";
-import { checkTarget, partialName, PipeEncoder, publish, removeQuietly, requireTool, type Encoder } from "./encode-common.js";
+import { checkTarget, partialName, PipeEncoder, pipedEncoder, requireTool, type Encoder } from "./encode-common.js";
 import { vorbisCommentFields, type Tags } from "./tags.js";
 
 export interface FlacEncoderOptions {
@@ -42,22 +42,5 @@ export function createFlacEncoder(path: string, o: FlacEncoderOptions): Encoder 
   if (o.tags?.cover !== undefined) args.push(`--picture=3||||${o.tags.cover}`);
   args.push("-o", partial, "-");
   const pipe = new PipeEncoder(path, tool, args, o.channels, o.bitDepth === 16 ? "s16" : "s24");
-  return {
-    path,
-    get framesWritten() { return pipe.framesWritten; },
-    write: (channels, frames) => pipe.write(channels, frames),
-    async close() {
-      try {
-        await pipe.finish();
-      } catch (e) {
-        removeQuietly(partial);
-        throw e;
-      }
-      publish(partial, path, o.force === true);
-    },
-    async abort() {
-      await pipe.kill();
-      removeQuietly(partial);
-    },
-  };
+  return pipedEncoder(path, partial, pipe, o.force === true);
 }

@@ -14,7 +14,7 @@
  * stays the first audio frame, which is where decoders look for it.
  */
 import { MastersmithError } from "../core/codes.js";
-import { checkTarget, khz, partialName, PipeEncoder, prependBytes, publish, removeQuietly, requireTool, type Encoder } from "./encode-common.js";
+import { checkTarget, khz, partialName, PipeEncoder, pipedEncoder, prependBytes, requireTool, type Encoder } from "./encode-common.js";
 import { id3v2Tag, loadCover, type Tags } from "./tags.js";
 
 export interface Mp3EncoderOptions {
@@ -52,24 +52,8 @@ export function createMp3Encoder(path: string, o: Mp3EncoderOptions): Encoder {
   else args.push("-V", "0");
   args.push("-", partial);
   const pipe = new PipeEncoder(path, tool, args, o.channels, "s24");
-  return {
-    path,
-    get framesWritten() { return pipe.framesWritten; },
-    write: (channels, frames) => pipe.write(channels, frames),
-    async close() {
-      try {
-        await pipe.finish();
-        const tagged = Object.values(o.tags ?? {}).some((v) => v !== undefined) || Object.keys(o.extraFrames ?? {}).length > 0;
-        if (tagged) prependBytes(partial, id3v2Tag(o.tags ?? {}, cover, o.extraFrames));
-      } catch (e) {
-        removeQuietly(partial);
-        throw e;
-      }
-      publish(partial, path, o.force === true);
-    },
-    async abort() {
-      await pipe.kill();
-      removeQuietly(partial);
-    },
-  };
+  return pipedEncoder(path, partial, pipe, o.force === true, (file) => {
+    const tagged = Object.values(o.tags ?? {}).some((v) => v !== undefined) || Object.keys(o.extraFrames ?? {}).length > 0;
+    if (tagged) prependBytes(file, id3v2Tag(o.tags ?? {}, cover, o.extraFrames));
+  });
 }
